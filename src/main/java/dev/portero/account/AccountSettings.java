@@ -1,0 +1,23 @@
+package dev.portero.account;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Lifetimes of the links Portero e-mails ({@code portero.account.*}).
+ *
+ * @param verificationTtl e-mail verification after registration
+ * @param resetTtl password reset
+ * @param emailChangeTtl confirmation of a new e-mail address
+ * @param invitationTtl an account created by an administrator without a password
+ * @param setupTtl the first-administrator setup link printed at start
+ */
+@Validated
+@ConfigurationProperties("portero.account")
+public record AccountSettings(@DefaultValue("24h") Duration verificationTtl, @DefaultValue("30m") Duration resetTtl,
+		@DefaultValue("24h") Duration emailChangeTtl, @DefaultValue("7d") Duration invitationTtl,
+		@DefaultValue("24h") Duration setupTtl) {
+}

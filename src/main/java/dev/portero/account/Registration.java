@@ -1,0 +1,198 @@
+package dev.portero.account;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.portero.account.AccountEvents.AccountRegistered;
+import dev.portero.account.AccountEvents.EmailVerified;
+import dev.portero.account.AccountEvents.InvitationIssued;
+import dev.portero.account.AccountEvents.RegistrationRepeated;
+import dev.portero.account.AccountEvents.VerificationLinkIssued;
+import dev.portero.account.AccountProblems.EmailTaken;
+import dev.portero.account.AccountProblems.LinkInvalid;
+import dev.portero.account.AccountProblems.PasswordRejected;
+import dev.portero.account.EmailTokens.Purpose;
+import dev.portero.config.PorteroSettings;
+
+/**
+ * How accounts come to exist: self-registration with e-mail verification, creation by an
+ * administrator, and the first administrator.
+ */
+@Service
+public class Registration {
+
+	private final Accounts accounts;
+
+	private final EmailTokens tokens;
+
+	private final PasswordPolicy policy;
+
+	private final PasswordEncoder encoder;
+
+	private final ApplicationEventPublisher events;
+
+	private final AccountSettings settings;
+
+	private final Links links;
+
+	private final Clock clock;
+
+	Registration(Accounts accounts, EmailTokens tokens, PasswordPolicy policy, PasswordEncoder encoder,
+			ApplicationEventPublisher events, AccountSettings settings, PorteroSettings core, Clock clock) {
+		this.accounts = accounts;
+		this.tokens = tokens;
+		this.policy = policy;
+		this.encoder = encoder;
+		this.events = events;
+		this.settings = settings;
+		this.links = new Links(core.baseUrl());
+		this.clock = clock;
+	}
+
+	/**
+	 * Registers an unverified account and e-mails a verification link. When the address already has
+	 * an account, its owner gets an e-mail instead and nothing changes; the caller sees the same
+	 * outcome either way, so registration cannot be used to find out who has an account. The
+	 * password is hashed in both cases so both take the same time.
+	 */
+	@Transactional
+	public void register(String rawEmail, String password, String displayName) {
+		String email = Emails.normalize(rawEmail);
+		String name = displayName.strip();
+		requireAcceptable(password, email, name);
+		String hash = encoder.encode(password);
+		if (accounts.existsByEmail(email)) {
+			events.publishEvent(new RegistrationRepeated(email, name, links.to("/login"), links.to("/password/forgot")));
+			return;
+		}
+		Account account = newAccount(email, name, hash, false, Set.of());
+		accounts.insert(account);
+		events.publishEvent(new AccountRegistered(account.id()));
+		sendVerification(account);
+	}
+
+	/** Marks the address verified; the link works once. */
+	@Transactional
+	public Account verifyEmail(String token) {
+		EmailTokens.Redeemed redeemed = tokens.redeem(Purpose.VERIFY_EMAIL, token).orElseThrow(LinkInvalid::new);
+		Account account = accounts.findById(redeemed.accountId()).orElseThrow(LinkInvalid::new);
+		if (!account.emailVerified()) {
+			account = AccountChanges.verified(account, clock.instant());
+			accounts.update(account);
+			events.publishEvent(new EmailVerified(account.id()));
+		}
+		return account;
+	}
+
+	/** Sends a fresh verification link if the address has an unverified account; silent otherwise. */
+	@Transactional
+	public void resendVerification(String rawEmail) {
+		accounts.findByEmail(Emails.normalize(rawEmail))
+			.filter(account -> !account.emailVerified() && account.enabled())
+			.ifPresent(this::sendVerification);
+	}
+
+	/**
+	 * Creates an account for an administrator. Without a password the person is invited by e-mail
+	 * to choose one.
+	 */
+	@Transactional
+	public Account create(String rawEmail, String displayName, String password, boolean emailVerified, Set<Role> roles) {
+		String email = Emails.normalize(rawEmail);
+		String name = displayName.strip();
+		if (password != null) {
+			requireAcceptable(password, email, name);
+		}
+		if (accounts.existsByEmail(email)) {
+			throw new EmailTaken();
+		}
+		Account account = newAccount(email, name, password == null ? null : encoder.encode(password),
+				emailVerified || password == null, roles);
+		accounts.insert(account);
+		events.publishEvent(new AccountRegistered(account.id()));
+		if (password == null) {
+			String token = tokens.issue(Purpose.INVITATION, account.id(), null, settings.invitationTtl());
+			events.publishEvent(new InvitationIssued(email, name, links.to("/invitation", token)));
+		}
+		return account;
+	}
+
+	/** Whether an administrator exists. */
+	public boolean adminExists() {
+		return accounts.anyWithRole(Role.ADMIN);
+	}
+
+	/**
+	 * Makes sure the given address is an administrator with the given password: creates it, or
+	 * promotes an existing account and sets its password. The operator who sets
+	 * {@code PORTERO_ADMIN_EMAIL} and the password file is trusted to own that address.
+	 */
+	@Transactional
+	public Account ensureAdmin(String rawEmail, String displayName, String password) {
+		String email = Emails.normalize(rawEmail);
+		requireAcceptable(password, email, displayName);
+		var existing = accounts.findByEmail(email);
+		if (existing.isEmpty()) {
+			Account account = newAccount(email, displayName, encoder.encode(password), true, Set.of(Role.ADMIN));
+			accounts.insert(account);
+			events.publishEvent(new AccountRegistered(account.id()));
+			return account;
+		}
+		Account account = existing.get();
+		Set<Role> roles = EnumSet.of(Role.ADMIN);
+		roles.addAll(account.roles());
+		Account admin = new Account(account.id(), account.email(), account.displayName(), encoder.encode(password), true,
+				true, Set.copyOf(roles), account.createdAt(), clock.instant());
+		accounts.update(admin);
+		return admin;
+	}
+
+	/** A one-time link to create the first administrator; earlier setup links stop working. */
+	@Transactional
+	public String issueSetupLink() {
+		return links.to("/setup", tokens.issue(Purpose.ADMIN_SETUP, null, null, settings.setupTtl()));
+	}
+
+	public boolean isSetupTokenValid(String token) {
+		return tokens.isValid(Purpose.ADMIN_SETUP, token);
+	}
+
+	/** Creates the first administrator from the setup link; refused once an administrator exists. */
+	@Transactional
+	public Account completeSetup(String token, String rawEmail, String displayName, String password) {
+		String email = Emails.normalize(rawEmail);
+		requireAcceptable(password, email, displayName);
+		tokens.redeem(Purpose.ADMIN_SETUP, token).orElseThrow(LinkInvalid::new);
+		if (adminExists()) {
+			throw new LinkInvalid();
+		}
+		return ensureAdmin(email, displayName, password);
+	}
+
+	private void sendVerification(Account account) {
+		String token = tokens.issue(Purpose.VERIFY_EMAIL, account.id(), null, settings.verificationTtl());
+		events.publishEvent(new VerificationLinkIssued(account.email(), account.displayName(),
+				links.to("/register/verify", token)));
+	}
+
+	private void requireAcceptable(String password, String email, String displayName) {
+		List<String> reasons = policy.check(password, email, displayName);
+		if (!reasons.isEmpty()) {
+			throw new PasswordRejected(reasons);
+		}
+	}
+
+	private Account newAccount(String email, String name, String hash, boolean verified, Set<Role> roles) {
+		Instant now = clock.instant();
+		return new Account(AccountId.generate(), email, name, hash, verified, true, Set.copyOf(roles), now, now);
+	}
+
+}

@@ -1,0 +1,95 @@
+package dev.portero.account.web;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.validation.BindingResult;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import dev.portero.account.AccountProblems.LinkInvalid;
+import dev.portero.account.AccountProblems.PasswordRejected;
+import dev.portero.account.Registration;
+
+/** Self-registration and e-mail verification pages. */
+@Controller
+class RegistrationController {
+
+	record RegistrationForm(@NotBlank @Email @Size(max = 320) String email,
+			@NotBlank @Size(max = 4096) String password,
+			@NotBlank @Size(max = 200) String displayName) {
+	}
+
+	record ResendForm(@NotBlank @Email @Size(max = 320) String email) {
+	}
+
+	private final Registration registration;
+
+	RegistrationController(Registration registration) {
+		this.registration = registration;
+	}
+
+	@GetMapping("/register")
+	String form(Model model) {
+		model.addAttribute("form", new RegistrationForm("", "", ""));
+		return "account/register";
+	}
+
+	@PostMapping("/register")
+	String register(@Valid @ModelAttribute("form") RegistrationForm form, BindingResult result, Model model) {
+		if (result.hasErrors()) {
+			return "account/register";
+		}
+		try {
+			registration.register(form.email(), form.password(), form.displayName());
+		}
+		catch (PasswordRejected ex) {
+			ex.reasons().forEach(reason -> result.rejectValue("password", "rejected", reason));
+			return "account/register";
+		}
+		model.addAttribute("email", form.email().strip());
+		return "account/registered";
+	}
+
+	@GetMapping("/register/verify")
+	String verify(@RequestParam(required = false) String token, Model model) {
+		if (token == null || token.isBlank()) {
+			return linkInvalid(model);
+		}
+		try {
+			registration.verifyEmail(token);
+			return "account/verified";
+		}
+		catch (LinkInvalid ex) {
+			return linkInvalid(model);
+		}
+	}
+
+	@GetMapping("/register/resend")
+	String resendForm(Model model) {
+		model.addAttribute("form", new ResendForm(""));
+		return "account/resend";
+	}
+
+	@PostMapping("/register/resend")
+	String resend(@Valid @ModelAttribute("form") ResendForm form, BindingResult result, Model model) {
+		if (result.hasErrors()) {
+			return "account/resend";
+		}
+		registration.resendVerification(form.email());
+		model.addAttribute("email", form.email().strip());
+		return "account/registered";
+	}
+
+	static String linkInvalid(Model model) {
+		model.addAttribute("message", new LinkInvalid().getMessage());
+		return "account/link-invalid";
+	}
+
+}

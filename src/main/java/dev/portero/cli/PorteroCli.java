@@ -1,0 +1,216 @@
+package dev.portero.cli;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+import dev.portero.PorteroApplication;
+import dev.portero.account.Registration;
+import dev.portero.config.ConfigCheck;
+import dev.portero.config.FileSecretsEnvironmentPostProcessor;
+import dev.portero.web.ProblemException;
+
+/**
+ * {@code java -jar portero.jar <command>}: the server and the operator commands share one jar.
+ * Commands are thin: they start the application without its web server and call module APIs.
+ * Exit code 0 on success; otherwise non-zero with a one-line reason on stderr.
+ */
+public final class PorteroCli {
+
+	/** Returned by {@link #run} when the server keeps running and the JVM must not exit. */
+	public static final int KEEP_RUNNING = -1;
+
+	static final String USAGE = """
+			Usage: java -jar portero.jar [command] [options]
+
+			Commands:
+			  serve                        start the server (the default)
+			  admin create --email E [--name N]
+			                               create an administrator; the password is read from stdin
+			  config check                 list every problem of the configuration; exit 1 if any
+			  db migrate                   apply database migrations and exit
+			  --help                       show this help
+
+			Settings come from environment variables (PORTERO_BASE_URL, PORTERO_DATA_DIR, PORTERO_DB_URL, ...)
+			or --name=value options; see docs/configuration.md.
+			""";
+
+	private PorteroCli() {
+	}
+
+	public static int run(String[] args) {
+		return run(args, System.out, System.err);
+	}
+
+	static int run(String[] args, PrintStream out, PrintStream err) {
+		List<String> words = Arrays.asList(args);
+		String command = words.isEmpty() || words.getFirst().startsWith("--") && !isHelp(words.getFirst()) ? "serve"
+				: words.getFirst();
+		String[] rest = words.isEmpty() || !command.equals(words.getFirst()) ? args
+				: words.subList(1, words.size()).toArray(String[]::new);
+		try {
+			return switch (command) {
+				case "serve" -> serve(rest, err);
+				case "--help", "-h", "help" -> {
+					out.print(USAGE);
+					yield 0;
+				}
+				case "config" -> sub(rest, "check", () -> configCheck(tail(rest), out, err), err);
+				case "db" -> sub(rest, "migrate", () -> migrate(tail(rest), out), err);
+				case "admin" -> sub(rest, "create", () -> adminCreate(tail(rest), out, err), err);
+				default -> fail(err, "unknown command '" + command + "' (see --help)");
+			};
+		}
+		catch (RuntimeException ex) {
+			return fail(err, reason(ex));
+		}
+	}
+
+	private static int serve(String[] args, PrintStream err) {
+		StandardEnvironment environment = environment(args);
+		if (ConfigCheck.isProd(environment)) {
+			List<String> problems = ConfigCheck.problems(environment);
+			if (!problems.isEmpty()) {
+				return fail(err, "refusing to start in prod: " + String.join("; ", problems));
+			}
+		}
+		SpringApplication.run(PorteroApplication.class, args);
+		return KEEP_RUNNING;
+	}
+
+	private static int configCheck(String[] args, PrintStream out, PrintStream err) {
+		StandardEnvironment environment = environment(args);
+		List<String> problems = ConfigCheck.problems(environment);
+		String profiles = String.join(",", environment.getActiveProfiles().length > 0 ? environment.getActiveProfiles()
+				: environment.getDefaultProfiles());
+		if (problems.isEmpty()) {
+			out.println("configuration OK (profile " + profiles + ")");
+			return 0;
+		}
+		err.println(problems.size() + " problem(s) in the configuration (profile " + profiles + "):");
+		problems.forEach(problem -> err.println("  - " + problem));
+		return 1;
+	}
+
+	private static int migrate(String[] args, PrintStream out) {
+		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
+			org.flywaydb.core.Flyway flyway = context.getBean(org.flywaydb.core.Flyway.class);
+			var current = flyway.info().current();
+			out.println("database is at schema version " + (current == null ? "none" : current.getVersion()));
+			return 0;
+		}
+	}
+
+	private static int adminCreate(String[] args, PrintStream out, PrintStream err) {
+		String email = option(args, "--email");
+		if (email == null) {
+			return fail(err, "admin create needs --email ADDRESS");
+		}
+		String name = option(args, "--name");
+		String password = readPassword();
+		if (password == null || password.isBlank()) {
+			return fail(err, "no password on stdin (pipe it in, or type it when asked)");
+		}
+		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
+			context.getBean(Registration.class).ensureAdmin(email, name == null ? "Administrator" : name, password);
+			out.println("administrator " + email.strip().toLowerCase(java.util.Locale.ROOT) + " is ready");
+			return 0;
+		}
+	}
+
+	/** The environment the server would see, without starting it. */
+	static StandardEnvironment environment(String[] args) {
+		StandardEnvironment environment = new StandardEnvironment();
+		if (args.length > 0) {
+			environment.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
+		}
+		FileSecretsEnvironmentPostProcessor.apply(environment);
+		ConfigDataEnvironmentPostProcessor.applyTo(environment);
+		return environment;
+	}
+
+	private static ConfigurableApplicationContext startWithoutWeb(String[] args) {
+		SpringApplication application = new SpringApplication(PorteroApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		application.setBannerMode(Banner.Mode.OFF);
+		application.setLogStartupInfo(false);
+		application.setDefaultProperties(Map.of("logging.level.root", "WARN"));
+		return application.run(args);
+	}
+
+	private static String readPassword() {
+		Console console = System.console();
+		if (console != null) {
+			char[] typed = console.readPassword("Password: ");
+			return typed == null ? null : new String(typed);
+		}
+		try {
+			return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+		}
+		catch (IOException ex) {
+			return null;
+		}
+	}
+
+	private interface Command {
+
+		int run();
+
+	}
+
+	private static int sub(String[] rest, String expected, Command command, PrintStream err) {
+		if (rest.length == 0 || !rest[0].equals(expected)) {
+			return fail(err, "expected '" + expected + "' (see --help)");
+		}
+		return command.run();
+	}
+
+	private static String[] tail(String[] args) {
+		return args.length <= 1 ? new String[0] : Arrays.copyOfRange(args, 1, args.length);
+	}
+
+	private static String option(String[] args, String name) {
+		for (int i = 0; i < args.length; i++) {
+			if (args[i].equals(name) && i + 1 < args.length) {
+				return args[i + 1];
+			}
+			if (args[i].startsWith(name + "=")) {
+				return args[i].substring(name.length() + 1);
+			}
+		}
+		return null;
+	}
+
+	private static boolean isHelp(String word) {
+		return word.equals("--help");
+	}
+
+	private static String reason(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && !(cause instanceof ProblemException)) {
+			cause = cause.getCause();
+		}
+		String message = cause.getMessage();
+		return (message == null ? cause.getClass().getSimpleName() : message).replace('\n', ' ');
+	}
+
+	private static int fail(PrintStream err, String reason) {
+		err.println("portero: " + reason);
+		return 1;
+	}
+
+}

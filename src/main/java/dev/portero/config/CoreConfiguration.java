@@ -1,0 +1,35 @@
+package dev.portero.config;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+@Configuration(proxyBeanMethods = false)
+class CoreConfiguration {
+
+	@Bean
+	MasterKey masterKey(PorteroSettings settings, Environment environment) {
+		// Checked here as well as by the CLI, so that no way of starting the context skips it.
+		if (ConfigCheck.isProd(environment)) {
+			List<String> problems = ConfigCheck.problems(environment);
+			if (!problems.isEmpty()) {
+				throw new UnsafeConfiguration(problems);
+			}
+		}
+		return MasterKey.load(settings, !ConfigCheck.isProd(environment));
+	}
+
+	@Bean
+	SecretHasher secretHasher(MasterKey masterKey) {
+		return new SecretHasher(masterKey);
+	}
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+}

@@ -1,0 +1,119 @@
+package dev.portero.login;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.DisabledException;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+import dev.portero.config.PorteroSettings;
+import dev.portero.web.ContentSecurityPolicy;
+import dev.portero.web.Problems;
+
+/**
+ * Who may reach what, and the browser-facing defaults: form sign-in, CSRF tokens on every
+ * state-changing request (the API included, since it is authenticated by the session cookie),
+ * a strict CSP, and problem+json instead of redirects for the API.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication
+@EnableWebSecurity
+class SecurityConfiguration {
+
+	static final String[] PUBLIC_PAGES = { "/css/**", "/favicon.ico", "/error", "/login", "/register", "/register/**",
+			"/password/forgot", "/password/reset", "/invitation", "/setup", "/account/email/confirm",
+			"/api/v1/openapi.json" };
+
+	/**
+	 * Actuator endpoints, served on the management port only (which is never exposed publicly):
+	 * no session, no CSRF, no sign-in, so probes and scrapers never create sessions.
+	 */
+	@Bean
+	@Order(1)
+	SecurityFilterChain managementFilterChain(HttpSecurity http) throws Exception {
+		http.securityMatcher(EndpointRequest.toAnyEndpoint())
+			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+			.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.csrf(csrf -> csrf.disable())
+			.requestCache(cache -> cache.disable());
+		return http.build();
+	}
+
+	@Bean
+	@Order(2)
+	SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager authenticationManager,
+			PorteroSettings settings) throws Exception {
+		RequestMatcher api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
+		HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
+		// Only pages are worth returning to after sign-in; an API call must not create a session.
+		requestCache.setRequestMatcher(new NegatedRequestMatcher(api));
+		http.authenticationManager(authenticationManager)
+			.requestCache(cache -> cache.requestCache(requestCache))
+			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC_PAGES)
+				.permitAll()
+				.requestMatchers("/api/v1/admin/**")
+				.hasRole("ADMIN")
+				.anyRequest()
+				.authenticated())
+			.formLogin(form -> form.loginPage("/login")
+				.successHandler(new SignInSuccessHandler())
+				.failureHandler(new SignInFailureHandler())
+				.permitAll())
+			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
+			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
+			.exceptionHandling(errors -> errors
+				.defaultAuthenticationEntryPointFor((request, response, ex) -> Problems.write(request, response,
+						Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in first.")), api)
+				.defaultAccessDeniedHandlerFor((request, response, ex) -> Problems.write(request, response,
+						Problems.of(HttpStatus.FORBIDDEN, "forbidden",
+								"You may not do this (or the CSRF token is missing; get one from /api/v1/csrf).")),
+						api))
+			.headers(headers -> headers.addHeaderWriter(new ContentSecurityPolicy())
+				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN))
+				.frameOptions(frame -> frame.deny())
+				.httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(31_536_000)))
+			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
+					SecurityContextHolderFilter.class);
+		return http.build();
+	}
+
+	/**
+	 * Status checks (disabled, unverified) run only after the password matched: run before it, as
+	 * Spring Security does by default, they would answer faster for a known address and tell an
+	 * attacker which addresses have accounts.
+	 */
+	@Bean
+	AuthenticationManager authenticationManager(AccountUserDetailsService users, PasswordEncoder encoder) {
+		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
+		provider.setPasswordEncoder(encoder);
+		provider.setUserDetailsPasswordService(users);
+		provider.setPreAuthenticationChecks(user -> {
+		});
+		provider.setPostAuthenticationChecks(user -> {
+			if (!user.isEnabled()) {
+				throw new DisabledException("account disabled");
+			}
+			if (user instanceof PorteroUser portero && !portero.emailVerified()) {
+				throw new EmailNotVerified();
+			}
+		});
+		return new ProviderManager(provider);
+	}
+
+}

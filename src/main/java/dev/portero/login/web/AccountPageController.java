@@ -1,0 +1,178 @@
+package dev.portero.login.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.validation.BindingResult;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import dev.portero.account.Account;
+import dev.portero.account.AccountProblems.EmailTaken;
+import dev.portero.account.AccountProblems.LastAdmin;
+import dev.portero.account.AccountProblems.LinkInvalid;
+import dev.portero.account.AccountProblems.PasswordRejected;
+import dev.portero.account.AccountProblems.WrongPassword;
+import dev.portero.account.AccountService;
+import dev.portero.login.PorteroUser;
+import dev.portero.login.Sessions;
+
+/** The signed-in person's own account: profile, e-mail, password, sessions, deletion. */
+@Controller
+class AccountPageController {
+
+	record ProfileForm(@NotBlank @Size(max = 200) String displayName) {
+	}
+
+	record PasswordForm(@NotBlank @Size(max = 4096) String currentPassword, @NotBlank @Size(max = 4096) String newPassword) {
+	}
+
+	record EmailForm(@NotBlank @Email @Size(max = 320) String newEmail, @NotBlank @Size(max = 4096) String currentPassword) {
+	}
+
+	record DeleteForm(@NotBlank @Size(max = 4096) String currentPassword) {
+	}
+
+	private final AccountService accounts;
+
+	private final Sessions sessions;
+
+	AccountPageController(AccountService accounts, Sessions sessions) {
+		this.accounts = accounts;
+		this.sessions = sessions;
+	}
+
+	@GetMapping("/account")
+	String page(@AuthenticationPrincipal PorteroUser user, HttpSession session, Model model) {
+		Account account = accounts.get(user.accountId());
+		model.addAttribute("account", account);
+		model.addAttribute("sessions", sessions.list(account.id(), session.getId()));
+		model.addAttribute("profileForm", new ProfileForm(account.displayName()));
+		model.addAttribute("passwordForm", new PasswordForm("", ""));
+		model.addAttribute("emailForm", new EmailForm("", ""));
+		model.addAttribute("deleteForm", new DeleteForm(""));
+		return "login/account";
+	}
+
+	@PostMapping("/account/profile")
+	String profile(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("profileForm") ProfileForm form,
+			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
+		if (result.hasErrors()) {
+			return redisplay(user, session, model);
+		}
+		accounts.updateDisplayName(user.accountId(), form.displayName());
+		redirect.addFlashAttribute("notice", "Your name was saved.");
+		return "redirect:/account";
+	}
+
+	@PostMapping("/account/password")
+	String password(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("passwordForm") PasswordForm form,
+			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
+		if (!result.hasErrors()) {
+			try {
+				accounts.changePassword(user.accountId(), form.currentPassword(), form.newPassword(), session.getId());
+				redirect.addFlashAttribute("notice", "Your password was changed. Your other sessions were signed out.");
+				return "redirect:/account";
+			}
+			catch (WrongPassword ex) {
+				result.rejectValue("currentPassword", "wrong", ex.getMessage());
+			}
+			catch (PasswordRejected ex) {
+				ex.reasons().forEach(reason -> result.rejectValue("newPassword", "rejected", reason));
+			}
+		}
+		return redisplay(user, session, model);
+	}
+
+	@PostMapping("/account/email")
+	String email(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("emailForm") EmailForm form,
+			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
+		if (!result.hasErrors()) {
+			try {
+				accounts.requestEmailChange(user.accountId(), form.newEmail(), form.currentPassword());
+				redirect.addFlashAttribute("notice", "We sent a confirmation link to " + form.newEmail().strip()
+						+ ". Your address changes when you open it. (If that address already has an account, no link is sent.)");
+				return "redirect:/account";
+			}
+			catch (WrongPassword ex) {
+				result.rejectValue("currentPassword", "wrong", ex.getMessage());
+			}
+		}
+		return redisplay(user, session, model);
+	}
+
+	@GetMapping("/account/email/confirm")
+	String confirmEmail(@RequestParam(required = false) String token, Model model) {
+		try {
+			if (token == null) {
+				throw new LinkInvalid();
+			}
+			Account account = accounts.confirmEmailChange(token);
+			model.addAttribute("email", account.email());
+			return "login/email-changed";
+		}
+		catch (LinkInvalid | EmailTaken ex) {
+			model.addAttribute("message", ex.getMessage());
+			return "account/link-invalid";
+		}
+	}
+
+	@PostMapping("/account/sessions/{handle}/revoke")
+	String revokeSession(@AuthenticationPrincipal PorteroUser user, @PathVariable String handle, RedirectAttributes redirect) {
+		redirect.addFlashAttribute("notice",
+				sessions.revoke(user.accountId(), handle) ? "The session was signed out." : "That session had already ended.");
+		return "redirect:/account";
+	}
+
+	@PostMapping("/account/delete")
+	String delete(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("deleteForm") DeleteForm form,
+			BindingResult result, HttpSession session, Model model, HttpServletRequest request,
+			HttpServletResponse response) {
+		if (!result.hasErrors()) {
+			try {
+				accounts.deleteOwnAccount(user.accountId(), form.currentPassword());
+				new SecurityContextLogoutHandler().logout(request, response, null);
+				return "redirect:/login?deleted";
+			}
+			catch (WrongPassword ex) {
+				result.rejectValue("currentPassword", "wrong", ex.getMessage());
+			}
+			catch (LastAdmin ex) {
+				result.rejectValue("currentPassword", "lastAdmin", ex.getMessage());
+			}
+		}
+		return redisplay(user, session, model);
+	}
+
+	private String redisplay(PorteroUser user, HttpSession session, Model model) {
+		Account account = accounts.get(user.accountId());
+		model.addAttribute("account", account);
+		model.addAttribute("sessions", sessions.list(account.id(), session.getId()));
+		model.addAttribute("profileForm", model.containsAttribute("profileForm") ? model.getAttribute("profileForm")
+				: new ProfileForm(account.displayName()));
+		if (!model.containsAttribute("passwordForm")) {
+			model.addAttribute("passwordForm", new PasswordForm("", ""));
+		}
+		if (!model.containsAttribute("emailForm")) {
+			model.addAttribute("emailForm", new EmailForm("", ""));
+		}
+		if (!model.containsAttribute("deleteForm")) {
+			model.addAttribute("deleteForm", new DeleteForm(""));
+		}
+		return "login/account";
+	}
+
+}

@@ -1,0 +1,62 @@
+package dev.portero.web;
+
+import java.io.IOException;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+/**
+ * Errors that reach the servlet container (unknown paths, filter failures, anything not handled
+ * by a controller): problem+json under {@code /api/}, a friendly page elsewhere. The detail is in
+ * the log, never in the response.
+ */
+@Controller
+class ErrorPages implements ErrorController {
+
+	@RequestMapping("/error")
+	String error(HttpServletRequest request, HttpServletResponse response, Model model) throws IOException {
+		HttpStatus status = statusOf(request);
+		Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+		if (uri instanceof String path && path.startsWith(request.getContextPath() + "/api/")) {
+			Problems.write(request, response, Problems.of(status, "http-" + status.value(), message(status)));
+			return null;
+		}
+		response.setStatus(status.value());
+		model.addAttribute("status", status.value());
+		model.addAttribute("message", message(status));
+		return "error";
+	}
+
+	private static HttpStatus statusOf(HttpServletRequest request) {
+		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+		if (code instanceof Integer value) {
+			HttpStatus status = HttpStatus.resolve(value);
+			if (status != null) {
+				return status;
+			}
+		}
+		return HttpStatus.INTERNAL_SERVER_ERROR;
+	}
+
+	static String message(HttpStatus status) {
+		return switch (status) {
+			case NOT_FOUND -> "There is nothing at this address.";
+			case FORBIDDEN -> "You are not allowed to do this. If you came from a form, reload it and try again.";
+			case UNAUTHORIZED -> "Please sign in first.";
+			case METHOD_NOT_ALLOWED -> "This address does not accept that kind of request.";
+			case CONTENT_TOO_LARGE -> "What you sent is too large.";
+			case TOO_MANY_REQUESTS -> "Too many attempts. Please wait a little and try again.";
+			case BAD_REQUEST -> "The request was not understood.";
+			default -> status.is5xxServerError() ? "Something went wrong on our side. Please try again later."
+					: "The request could not be completed.";
+		};
+	}
+
+}
