@@ -1,0 +1,132 @@
+package dev.portero.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.portero.support.TestEngine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real entry point: {@code java -jar target/portero.jar ...} in a child process, as an operator
+ * would run it (the jar is packaged before integration tests run).
+ */
+class CliIntegrationTest {
+
+	private static final Path JAR = Path.of("target/portero.jar");
+
+	@TempDir
+	Path dataDir;
+
+	record Run(int exitCode, String out, String err) {
+	}
+
+	@Test
+	void helpListsTheCommands() throws Exception {
+		Run run = run(Map.of(), null, "--help");
+		assertThat(run.exitCode()).isZero();
+		assertThat(run.out()).contains("serve", "admin create", "config check", "db migrate");
+	}
+
+	@Test
+	void configCheckUnderProdWithNoSettingsListsEachProblemAndFails() throws Exception {
+		Run run = run(Map.of("SPRING_PROFILES_ACTIVE", "prod"), null, "config", "check");
+		assertThat(run.exitCode()).isNotZero();
+		assertThat(run.err()).contains("PORTERO_BASE_URL", "PORTERO_MASTER_KEY_FILE", "SPRING_MAIL_HOST");
+	}
+
+	@Test
+	void configCheckPassesInDev() throws Exception {
+		Run run = run(Map.of(), null, "config", "check");
+		assertThat(run.exitCode()).as(run.err()).isZero();
+		assertThat(run.out()).contains("configuration OK");
+	}
+
+	@Test
+	void serveUnderProdWithUnsafeSettingsRefusesWithOneLine() throws Exception {
+		Run run = run(Map.of("SPRING_PROFILES_ACTIVE", "prod"), null, "serve");
+		assertThat(run.exitCode()).isNotZero();
+		assertThat(run.err().strip().lines()).hasSize(1);
+		assertThat(run.err()).startsWith("portero: refusing to start in prod:");
+	}
+
+	@Test
+	void secretsAreReadFromFiles() throws Exception {
+		Path keyFile = dataDir.resolve("short.key");
+		Files.writeString(keyFile, "c2hvcnQ=\n");
+		Run run = run(Map.of("PORTERO_MASTER_KEY_FILE", keyFile.toString()), null, "config", "check");
+		assertThat(run.exitCode()).isNotZero();
+		assertThat(run.err()).contains("the master key is 40 bits");
+	}
+
+	@Test
+	void dbMigrateThenAdminCreateWithPasswordFromStdin() throws Exception {
+		Map<String, String> env = databaseEnvironment();
+		Run migrate = run(env, null, "db", "migrate");
+		assertThat(migrate.exitCode()).as(migrate.err()).isZero();
+		assertThat(migrate.out()).contains("schema version 1");
+
+		Run create = run(env, "cli-admin-passphrase-77\n", "admin", "create", "--email", "Ops@Example.test", "--name", "Ops");
+		assertThat(create.exitCode()).as(create.err()).isZero();
+		assertThat(create.out()).contains("administrator ops@example.test is ready");
+
+		Run weak = run(env, "password\n", "admin", "create", "--email", "weak@example.test");
+		assertThat(weak.exitCode()).isNotZero();
+		assertThat(weak.err().strip().lines()).hasSize(1);
+		assertThat(weak.err()).contains("password was refused");
+	}
+
+	@Test
+	void unknownCommandFailsWithAReason() throws Exception {
+		Run run = run(Map.of(), null, "frobnicate");
+		assertThat(run.exitCode()).isNotZero();
+		assertThat(run.err()).contains("unknown command 'frobnicate'");
+	}
+
+	private Map<String, String> databaseEnvironment() {
+		Map<String, String> env = new java.util.HashMap<>();
+		TestEngine.freshDatabase().forEach((property, value) -> env.put(switch (property) {
+			case "portero.data-dir" -> "PORTERO_DATA_DIR";
+			case "portero.db.url" -> "PORTERO_DB_URL";
+			case "portero.db.user" -> "PORTERO_DB_USER";
+			case "portero.db.password" -> "PORTERO_DB_PASSWORD";
+			default -> throw new IllegalArgumentException(property);
+		}, value));
+		return env;
+	}
+
+	private Run run(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+		assertThat(JAR).as("the jar is packaged before integration tests").exists();
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().keySet().removeIf(name -> name.startsWith("PORTERO_") || name.startsWith("SPRING_"));
+		builder.environment().put("PORTERO_DATA_DIR", dataDir.toString());
+		builder.environment().putAll(env);
+		Path out = Files.createTempFile(dataDir, "out", ".txt");
+		Path err = Files.createTempFile(dataDir, "err", ".txt");
+		builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+		Process process = builder.start();
+		try (var input = process.getOutputStream()) {
+			if (stdin != null) {
+				input.write(stdin.getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		if (!process.waitFor(120, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new AssertionError("portero " + String.join(" ", args) + " did not finish in 120 s");
+		}
+		return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+	}
+
+}
