@@ -44,21 +44,18 @@ class EmailTokens {
 	 */
 	String issue(Purpose purpose, @Nullable AccountId accountId, @Nullable String newEmail, Duration ttl) {
 		Instant now = clock.instant();
-		if (accountId != null) {
-			jdbc.sql("DELETE FROM account_tokens WHERE account_id = :account AND purpose = :purpose")
-				.param("account", accountId.toString())
-				.param("purpose", purpose.name())
-				.update();
-		}
-		else {
+		String token = hasher.newSecret();
+		if (accountId == null) {
 			jdbc.sql("DELETE FROM account_tokens WHERE account_id IS NULL AND purpose = :purpose")
 				.param("purpose", purpose.name())
 				.update();
 		}
-		String token = hasher.newSecret();
+		// An upsert on (account_id, purpose), so that concurrent requests leave exactly one live token.
 		jdbc.sql("""
 				INSERT INTO account_tokens (token_hash, purpose, account_id, new_email, expires_at, created_at)
-				VALUES (:hash, :purpose, :account, :newEmail, :expiresAt, :createdAt)""")
+				VALUES (:hash, :purpose, :account, :newEmail, :expiresAt, :createdAt)
+				ON CONFLICT (account_id, purpose) DO UPDATE SET token_hash = excluded.token_hash,
+				    new_email = excluded.new_email, expires_at = excluded.expires_at, created_at = excluded.created_at""")
 			.param("hash", hasher.hash(token))
 			.param("purpose", purpose.name())
 			.param("account", accountId == null ? null : accountId.toString())

@@ -26,7 +26,8 @@ CREATE TABLE account_tokens (
     expires_at BIGINT       NOT NULL,
     created_at BIGINT       NOT NULL
 );
-CREATE INDEX account_tokens_account ON account_tokens (account_id, purpose);
+-- one live token per account and purpose: issuing a new one replaces the old (upsert)
+CREATE UNIQUE INDEX account_tokens_account ON account_tokens (account_id, purpose);
 CREATE INDEX account_tokens_expiry ON account_tokens (expires_at);
 
 CREATE TABLE SPRING_SESSION (
