@@ -7,7 +7,9 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import dev.portero.account.AccountProblems.PasswordRejected;
 import dev.portero.account.Registration;
+import dev.portero.config.StartupRefused;
 
 /**
  * Makes sure a fresh server can be administered: creates the administrator named by
@@ -36,10 +38,15 @@ class FirstAdmin {
 		String email = settings.email();
 		if (email != null && !email.isBlank()) {
 			if (settings.password() == null || settings.password().isBlank()) {
-				log.error("PORTERO_ADMIN_EMAIL is set but PORTERO_ADMIN_PASSWORD_FILE is not; no administrator was created");
-				return;
+				throw new StartupRefused("PORTERO_ADMIN_EMAIL is set but PORTERO_ADMIN_PASSWORD_FILE is not");
 			}
-			registration.ensureAdmin(email, settings.displayName(), settings.password());
+			try {
+				registration.ensureAdmin(email, settings.displayName(), settings.password());
+			}
+			catch (PasswordRejected ex) {
+				throw new StartupRefused("the password in PORTERO_ADMIN_PASSWORD_FILE was refused: "
+						+ String.join(" ", ex.reasons()));
+			}
 			log.info("Administrator {} is ready", email);
 			return;
 		}

@@ -22,6 +22,7 @@ import dev.portero.PorteroApplication;
 import dev.portero.account.Registration;
 import dev.portero.config.ConfigCheck;
 import dev.portero.config.FileSecretsEnvironmentPostProcessor;
+import dev.portero.config.StartupRefused;
 import dev.portero.web.ProblemException;
 
 /**
@@ -201,7 +202,7 @@ public final class PorteroCli {
 
 	private static String reason(Throwable ex) {
 		Throwable cause = ex;
-		while (cause.getCause() != null && !(cause instanceof ProblemException)) {
+		while (cause.getCause() != null && !(cause instanceof ProblemException) && !(cause instanceof StartupRefused)) {
 			cause = cause.getCause();
 		}
 		String message = cause.getMessage();
