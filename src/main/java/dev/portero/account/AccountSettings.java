@@ -14,10 +14,11 @@ import org.springframework.validation.annotation.Validated;
  * @param emailChangeTtl confirmation of a new e-mail address
  * @param invitationTtl an account created by an administrator without a password
  * @param setupTtl the first-administrator setup link printed at start
+ * @param cleanupInterval how often expired links are deleted
  */
 @Validated
 @ConfigurationProperties("portero.account")
 public record AccountSettings(@DefaultValue("24h") Duration verificationTtl, @DefaultValue("30m") Duration resetTtl,
 		@DefaultValue("24h") Duration emailChangeTtl, @DefaultValue("7d") Duration invitationTtl,
-		@DefaultValue("24h") Duration setupTtl) {
+		@DefaultValue("24h") Duration setupTtl, @DefaultValue("1h") Duration cleanupInterval) {
 }

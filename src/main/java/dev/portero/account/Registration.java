@@ -131,15 +131,20 @@ public class Registration {
 	}
 
 	/**
-	 * Makes sure the given address is an administrator with the given password: creates it, or
-	 * promotes an existing account and sets its password. The operator who sets
-	 * {@code PORTERO_ADMIN_EMAIL} and the password file is trusted to own that address.
+	 * Makes sure the given address is an administrator: creates it with the password, or promotes an
+	 * existing account and sets the password. An existing administrator keeps its password unless
+	 * {@code resetPassword} (the operator's explicit {@code admin create}); so a restart with
+	 * {@code PORTERO_ADMIN_EMAIL} set never undoes a password change. The operator who names the
+	 * address is trusted to own it.
 	 */
 	@Transactional
-	public Account ensureAdmin(String rawEmail, String displayName, String password) {
+	public Account ensureAdmin(String rawEmail, String displayName, String password, boolean resetPassword) {
 		String email = Emails.normalize(rawEmail);
-		requireAcceptable(password, email, displayName);
 		var existing = accounts.findByEmail(email);
+		if (existing.isPresent() && existing.get().isAdmin() && !resetPassword) {
+			return existing.get();
+		}
+		requireAcceptable(password, email, displayName);
 		if (existing.isEmpty()) {
 			Account account = newAccount(email, displayName, encoder.encode(password), true, Set.of(Role.ADMIN));
 			accounts.insert(account);
@@ -174,7 +179,7 @@ public class Registration {
 		if (adminExists()) {
 			throw new LinkInvalid();
 		}
-		return ensureAdmin(email, displayName, password);
+		return ensureAdmin(email, displayName, password, true);
 	}
 
 	private void sendVerification(Account account) {

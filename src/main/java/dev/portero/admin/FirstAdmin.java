@@ -41,7 +41,7 @@ class FirstAdmin {
 				throw new StartupRefused("PORTERO_ADMIN_EMAIL is set but PORTERO_ADMIN_PASSWORD_FILE is not");
 			}
 			try {
-				registration.ensureAdmin(email, settings.displayName(), settings.password());
+				registration.ensureAdmin(email, settings.displayName(), settings.password(), false);
 			}
 			catch (PasswordRejected ex) {
 				throw new StartupRefused("the password in PORTERO_ADMIN_PASSWORD_FILE was refused: "

@@ -127,7 +127,7 @@ public final class PorteroCli {
 			return fail(err, "no password on stdin (pipe it in, or type it when asked)");
 		}
 		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
-			context.getBean(Registration.class).ensureAdmin(email, name == null ? "Administrator" : name, password);
+			context.getBean(Registration.class).ensureAdmin(email, name == null ? "Administrator" : name, password, true);
 			out.println("administrator " + email.strip().toLowerCase(java.util.Locale.ROOT) + " is ready");
 			return 0;
 		}

@@ -1,7 +1,6 @@
 package dev.portero.config;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ public class FileSecretsEnvironmentPostProcessor implements EnvironmentPostProce
 			return Files.readString(path, StandardCharsets.UTF_8).stripTrailing();
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException(variable + " names a file that cannot be read: " + path, ex);
+			throw new StartupRefused(variable + " names a file that cannot be read: " + path);
 		}
 	}
 

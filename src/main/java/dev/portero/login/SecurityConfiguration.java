@@ -7,6 +7,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AuthenticationManager;
@@ -87,7 +88,16 @@ class SecurityConfiguration {
 			.headers(headers -> headers.addHeaderWriter(new ContentSecurityPolicy())
 				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN))
 				.frameOptions(frame -> frame.deny())
-				.httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(31_536_000)))
+				// Behind a TLS-terminating proxy the request itself looks like plain http, so the
+				// public base URL decides, not request.isSecure() as in Spring Security's default.
+				.httpStrictTransportSecurity(hsts -> {
+					if (settings.isHttps()) {
+						hsts.requestMatcher(AnyRequestMatcher.INSTANCE).includeSubDomains(true).maxAgeInSeconds(31_536_000);
+					}
+					else {
+						hsts.disable();
+					}
+				}))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class);
 		return http.build();

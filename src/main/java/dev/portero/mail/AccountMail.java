@@ -125,7 +125,7 @@ class AccountMail {
 			mailer.send(mail);
 		}
 		catch (RuntimeException ex) {
-			// The message body holds a link that works as a credential: log the failure, never the body.
+			// The body holds a link that works as a credential: the failure is logged, the body is not.
 			log.error("Could not send \"{}\" e-mail: {}", mail.subject(), ex.getMessage());
 		}
 	}

@@ -10,11 +10,11 @@ import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -37,7 +37,6 @@ import dev.portero.login.Sessions;
 /** The admin API for user accounts and their sessions. Requires the ADMIN role. */
 @RestController
 @RequestMapping("/api/v1/admin/users")
-@Validated
 class AdminUsersController {
 
 	record UserView(String id, String email, String displayName, boolean emailVerified, boolean enabled,
@@ -57,7 +56,8 @@ class AdminUsersController {
 			@Nullable @Size(max = 4096) String password, @Nullable Boolean emailVerified, @Nullable Set<Role> roles) {
 	}
 
-	record UpdateUser(@Nullable @Email @Size(max = 320) String email, @Nullable @Size(min = 1, max = 200) String displayName,
+	record UpdateUser(@Nullable @Email @Pattern(regexp = ".*\\S.*", message = "must not be blank") @Size(max = 320) String email,
+			@Nullable @Pattern(regexp = ".*\\S.*", message = "must not be blank") @Size(max = 200) String displayName,
 			@Nullable Boolean emailVerified, @Nullable Boolean enabled, @Nullable Set<Role> roles) {
 	}
 
