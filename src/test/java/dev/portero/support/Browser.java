@@ -80,14 +80,18 @@ public class Browser {
 	public HttpResponse<String> json(String method, String path, String body) {
 		HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).header("Accept", "application/json");
 		if (!method.equals("GET")) {
-			String token = jsonField(send(HttpRequest.newBuilder(uri("/api/v1/csrf")).GET()).body(), "token");
-			builder.header("X-CSRF-TOKEN", token);
+			builder.header("X-CSRF-TOKEN", apiCsrfToken());
 		}
 		if (body != null) {
 			builder.header("Content-Type", "application/json");
 		}
 		builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
 		return send(builder);
+	}
+
+	/** The session's CSRF token as the API hands it out, for requests built by hand. */
+	public String apiCsrfToken() {
+		return jsonField(send(HttpRequest.newBuilder(uri("/api/v1/csrf")).GET()).body(), "token");
 	}
 
 	public HttpResponse<String> send(HttpRequest.Builder request) {
