@@ -23,7 +23,7 @@ class Accounts {
 
 	/** A fixed clause: the search text is always a bound parameter, never part of the SQL. */
 	private static final String SEARCH = """
-			 WHERE email LIKE :pattern ESCAPE '\\' OR LOWER(display_name) LIKE :pattern ESCAPE '\\'""";
+			WHERE email LIKE :pattern ESCAPE '\\' OR LOWER(display_name) LIKE :pattern ESCAPE '\\'""";
 
 	private final JdbcClient jdbc;
 
@@ -57,7 +57,7 @@ class Accounts {
 	/** One page, ordered by creation; {@code search} matches a part of the e-mail or the name. */
 	List<Account> page(@Nullable String search, int offset, int limit) {
 		String pattern = likePattern(search);
-		String sql = "SELECT " + COLUMNS + " FROM accounts" + (pattern == null ? "" : SEARCH)
+		String sql = "SELECT " + COLUMNS + " FROM accounts " + (pattern == null ? "" : SEARCH)
 				+ " ORDER BY created_at, id LIMIT :limit OFFSET :offset";
 		var statement = jdbc.sql(sql).param("limit", limit).param("offset", offset);
 		if (pattern != null) {
@@ -68,7 +68,7 @@ class Accounts {
 
 	long count(@Nullable String search) {
 		String pattern = likePattern(search);
-		var statement = jdbc.sql("SELECT COUNT(*) FROM accounts" + (pattern == null ? "" : SEARCH));
+		var statement = jdbc.sql("SELECT COUNT(*) FROM accounts " + (pattern == null ? "" : SEARCH));
 		if (pattern != null) {
 			statement = statement.param("pattern", pattern);
 		}

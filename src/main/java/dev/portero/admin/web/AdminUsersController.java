@@ -94,10 +94,7 @@ class AdminUsersController {
 	ResponseEntity<UserView> create(@Valid @RequestBody CreateUser request) {
 		Account account = registration.create(request.email(), request.displayName(), request.password(),
 				Boolean.TRUE.equals(request.emailVerified()), request.roles() == null ? Set.of() : request.roles());
-		// Answer with the account as stored: the in-memory one carries the clock's full precision,
-		// which the database does not keep, so its createdAt would differ from every later GET.
-		Account stored = accounts.get(account.id());
-		return ResponseEntity.created(URI.create("/api/v1/admin/users/" + stored.id())).body(UserView.of(stored));
+		return ResponseEntity.created(URI.create("/api/v1/admin/users/" + account.id())).body(UserView.of(account));
 	}
 
 	@PatchMapping("/{id}")
