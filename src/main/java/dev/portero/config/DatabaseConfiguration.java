@@ -12,15 +12,17 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 
 /**
  * One DataSource for both engines. PostgreSQL when {@code PORTERO_DB_URL} is a
  * {@code jdbc:postgresql:} URL; otherwise SQLite in the data directory.
  *
- * <p>SQLite allows one writer at a time. Every transaction begins IMMEDIATE, so a writer takes the
- * write lock up front and waits (busy timeout) instead of failing when a deferred read
- * transaction tries to upgrade; together with WAL (readers never block the writer) this makes
- * writes queue cleanly rather than fail with "database is locked".
+ * <p>SQLite allows one writer at a time. Transactions queue in the JVM (see
+ * {@link SqliteTransactionManager}) and begin IMMEDIATE, so a writer holds the write lock from its
+ * first statement and never fails on upgrading a read lock; WAL lets readers go on meanwhile; the
+ * busy timeout covers other processes. Writes queue cleanly rather than fail with "database is
+ * locked".
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
@@ -54,6 +56,12 @@ class DatabaseConfiguration {
 			config.setConnectionTimeout(SQLITE_BUSY_TIMEOUT_MS + 5_000L);
 		}
 		return new HikariDataSource(config);
+	}
+
+	@Bean
+	JdbcTransactionManager transactionManager(DataSource dataSource, PorteroSettings settings) {
+		return settings.db().isPostgres() ? new JdbcTransactionManager(dataSource)
+				: new SqliteTransactionManager(dataSource, SQLITE_BUSY_TIMEOUT_MS);
 	}
 
 	static Path sqliteFile(Path dataDir) {
