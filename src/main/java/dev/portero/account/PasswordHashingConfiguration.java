@@ -27,7 +27,11 @@ class PasswordHashingConfiguration {
 				DEFAULT_ID, new Argon2PasswordEncoder(16, 32, argon2.parallelism(), argon2.memoryKib(), argon2.iterations()),
 				"bcrypt", new BCryptPasswordEncoder(),
 				"pbkdf2", Pbkdf2PasswordEncoder.defaultsForSpringSecurity_v5_8());
-		return new DelegatingPasswordEncoder(DEFAULT_ID, encoders);
+		int permits = settings.maxConcurrentHashes() > 0 ? settings.maxConcurrentHashes()
+				: BoundedPasswordEncoder.permitsFor(Runtime.getRuntime().availableProcessors(),
+						Runtime.getRuntime().maxMemory(), argon2.memoryKib());
+		return new BoundedPasswordEncoder(new DelegatingPasswordEncoder(DEFAULT_ID, encoders), permits,
+				settings.hashQueueTimeout());
 	}
 
 }

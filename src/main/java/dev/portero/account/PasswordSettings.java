@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxLength longest password accepted; at least 64
  * @param minEntropyBits passwords a guessing attack would find faster than this are "too common"
  * @param argon2 Argon2id parameters for new hashes; weaker stored hashes are upgraded at sign-in
+ * @param maxConcurrentHashes hashes computed at once; 0 sizes it from the cores and the heap
+ * @param hashQueueTimeout how long a request waits for a hashing slot before a 503
  */
 @Validated
 @ConfigurationProperties("portero.password")
@@ -23,7 +25,8 @@ public record PasswordSettings(
 		@Min(8) @DefaultValue("12") int minLength,
 		@Min(64) @Max(4096) @DefaultValue("128") int maxLength,
 		@Min(0) @DefaultValue("35") double minEntropyBits,
-		@Valid @DefaultValue Argon2 argon2) {
+		@Valid @DefaultValue Argon2 argon2, @Min(0) @DefaultValue("0") int maxConcurrentHashes,
+		@DefaultValue("2s") java.time.Duration hashQueueTimeout) {
 
 	public record Argon2(@Min(8192) @DefaultValue("19456") int memoryKib, @Min(1) @DefaultValue("2") int iterations,
 			@Min(1) @Max(16) @DefaultValue("1") int parallelism) {

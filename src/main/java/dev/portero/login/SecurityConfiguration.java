@@ -18,12 +18,17 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.portero.config.PorteroSettings;
+import dev.portero.throttle.RateLimits;
+import dev.portero.throttle.SignInThrottle;
+import dev.portero.throttle.ThrottleSettings;
+import dev.portero.web.ClientAddress;
 import dev.portero.web.ContentSecurityPolicy;
 import dev.portero.web.Problems;
 
@@ -59,7 +64,9 @@ class SecurityConfiguration {
 	@Bean
 	@Order(2)
 	SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager authenticationManager,
-			PorteroSettings settings) throws Exception {
+			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
+			ClientAddress clientAddress) throws Exception {
+		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress);
 		RequestMatcher api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
 		HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
 		// Only pages are worth returning to after sign-in; an API call must not create a session.
@@ -73,8 +80,8 @@ class SecurityConfiguration {
 				.anyRequest()
 				.authenticated())
 			.formLogin(form -> form.loginPage("/login")
-				.successHandler(new SignInSuccessHandler())
-				.failureHandler(new SignInFailureHandler())
+				.successHandler(new SignInSuccessHandler(guard))
+				.failureHandler(new SignInFailureHandler(guard))
 				.permitAll())
 			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
 			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
@@ -99,7 +106,8 @@ class SecurityConfiguration {
 					}
 				}))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
-					SecurityContextHolderFilter.class);
+					SecurityContextHolderFilter.class)
+			.addFilterBefore(guard, UsernamePasswordAuthenticationFilter.class);
 		return http.build();
 	}
 

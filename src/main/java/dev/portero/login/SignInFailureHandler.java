@@ -5,6 +5,7 @@ import java.io.IOException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.security.authentication.AccountStatusException;
 import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
@@ -15,9 +16,19 @@ import org.springframework.security.web.authentication.AuthenticationFailureHand
  */
 class SignInFailureHandler implements AuthenticationFailureHandler {
 
+	private final SignInGuard guard;
+
+	SignInFailureHandler(SignInGuard guard) {
+		this.guard = guard;
+	}
+
 	@Override
 	public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response,
 			AuthenticationException exception) throws IOException {
+		if (exception instanceof AccountStatusException) {
+			// reached only after the right password: not a guess that failed
+			guard.passwordAccepted(request);
+		}
 		String reason = switch (exception) {
 			case EmailNotVerified ignored -> "unverified";
 			case DisabledException ignored -> "disabled";

@@ -15,13 +15,17 @@ class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler
 
 	private static final int MAX_USER_AGENT = 200;
 
-	SignInSuccessHandler() {
+	private final SignInGuard guard;
+
+	SignInSuccessHandler(SignInGuard guard) {
+		this.guard = guard;
 		setDefaultTargetUrl("/account");
 	}
 
 	@Override
 	public void onAuthenticationSuccess(HttpServletRequest request, HttpServletResponse response,
 			Authentication authentication) throws ServletException, IOException {
+		guard.passwordAccepted(request);
 		HttpSession session = request.getSession();
 		session.setAttribute(SessionAttributes.AUTHENTICATED_AT, System.currentTimeMillis());
 		session.setAttribute(SessionAttributes.CLIENT_ADDRESS, request.getRemoteAddr());

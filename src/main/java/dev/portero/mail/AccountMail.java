@@ -6,6 +6,7 @@ import org.springframework.scheduling.annotation.Async;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
+import dev.portero.account.AccountService;
 import dev.portero.account.AccountEvents.EmailChangeLinkIssued;
 import dev.portero.account.AccountEvents.EmailChanged;
 import dev.portero.account.AccountEvents.InvitationIssued;
@@ -13,6 +14,7 @@ import dev.portero.account.AccountEvents.PasswordChanged;
 import dev.portero.account.AccountEvents.PasswordResetLinkIssued;
 import dev.portero.account.AccountEvents.RegistrationRepeated;
 import dev.portero.account.AccountEvents.VerificationLinkIssued;
+import dev.portero.throttle.ThrottleEvents.SignInThrottlingStarted;
 
 /**
  * The e-mails of the account module. They go out after the transaction commits and off the request
@@ -26,8 +28,26 @@ class AccountMail {
 
 	private final Mailer mailer;
 
-	AccountMail(Mailer mailer) {
+	private final AccountService accounts;
+
+	AccountMail(Mailer mailer, AccountService accounts) {
 		this.mailer = mailer;
+		this.accounts = accounts;
+	}
+
+	/** Only an existing account's owner hears of it; nothing is sent for unknown addresses. */
+	@Async
+	@TransactionalEventListener(fallbackExecution = true)
+	void on(SignInThrottlingStarted event) {
+		accounts.findByEmail(event.email()).ifPresent(account -> send(new Mail(account.email(),
+				"Repeated failed sign-ins to your account", """
+						Hello %s,
+
+						Someone has repeatedly typed a wrong password for your account, so sign-in attempts for it
+						are now slowed down. Your account is not locked: you can still sign in with your password.
+
+						If this was not you, consider changing your password to a long, unique one.
+						""".formatted(account.displayName()))));
 	}
 
 	@Async

@@ -41,7 +41,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
 		problem.setType(ex.type());
 		ex.properties().forEach(problem::setProperty);
-		return ResponseEntity.status(ex.status()).body(problem);
+		var response = ResponseEntity.status(ex.status());
+		ex.retryAfter().ifPresent(wait -> response.header(HttpHeaders.RETRY_AFTER, Problems.retryAfterSeconds(wait)));
+		return response.body(problem);
 	}
 
 	@ExceptionHandler(Exception.class)

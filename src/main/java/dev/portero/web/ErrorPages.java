@@ -53,6 +53,7 @@ class ErrorPages implements ErrorController {
 			case METHOD_NOT_ALLOWED -> "This address does not accept that kind of request.";
 			case CONTENT_TOO_LARGE -> "What you sent is too large.";
 			case TOO_MANY_REQUESTS -> "Too many attempts. Please wait a little and try again.";
+			case SERVICE_UNAVAILABLE -> "The server is very busy. Please try again in a moment.";
 			case BAD_REQUEST -> "The request was not understood.";
 			default -> status.is5xxServerError() ? "Something went wrong on our side. Please try again later."
 					: "The request could not be completed.";

@@ -31,6 +31,11 @@ public abstract class ProblemException extends RuntimeException {
 		return URI.create(TYPE_BASE + slug);
 	}
 
+	/** When the client may try again, for a {@code Retry-After} header; empty when it does not apply. */
+	public java.util.Optional<java.time.Duration> retryAfter() {
+		return java.util.Optional.empty();
+	}
+
 	/** Extra members of the problem document. */
 	public Map<String, Object> properties() {
 		return Map.of();

@@ -42,6 +42,15 @@ public final class Problems {
 		JSON.writeValue(response.getOutputStream(), body);
 	}
 
+	/** Sets {@code Retry-After} (whole seconds, rounded up, at least 1) when the problem has a wait. */
+	public static void setRetryAfter(ProblemException problem, HttpServletResponse response) {
+		problem.retryAfter().ifPresent(wait -> response.setHeader("Retry-After", retryAfterSeconds(wait)));
+	}
+
+	public static String retryAfterSeconds(java.time.Duration wait) {
+		return String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000));
+	}
+
 	public static boolean isApi(HttpServletRequest request) {
 		return request.getRequestURI().startsWith(request.getContextPath() + "/api/");
 	}

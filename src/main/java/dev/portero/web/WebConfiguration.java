@@ -23,6 +23,11 @@ class WebConfiguration {
 		return registration;
 	}
 
+	@Bean
+	ClientAddress clientAddress(HttpSettings settings) {
+		return new ClientAddress(settings.trustedProxies());
+	}
+
 	/** The session cookie: HttpOnly, SameSite=Lax, and Secure whenever the public URL is https. */
 	@Bean
 	CookieSerializer cookieSerializer(PorteroSettings settings) {

@@ -1,5 +1,6 @@
 package dev.portero.account.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -16,6 +17,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import dev.portero.account.AccountProblems.LinkInvalid;
 import dev.portero.account.AccountProblems.PasswordRejected;
 import dev.portero.account.AccountService;
+import dev.portero.throttle.RateLimits;
+import dev.portero.throttle.ThrottleSettings;
+import dev.portero.web.ClientAddress;
 
 /** Forgotten password, reset by e-mail link, and accepting an invitation (choosing a first password). */
 @Controller
@@ -29,8 +33,18 @@ class PasswordController {
 
 	private final AccountService accounts;
 
-	PasswordController(AccountService accounts) {
+	private final RateLimits rateLimits;
+
+	private final ThrottleSettings limits;
+
+	private final ClientAddress clientAddress;
+
+	PasswordController(AccountService accounts, RateLimits rateLimits, ThrottleSettings limits,
+			ClientAddress clientAddress) {
 		this.accounts = accounts;
+		this.rateLimits = rateLimits;
+		this.limits = limits;
+		this.clientAddress = clientAddress;
 	}
 
 	@GetMapping("/password/forgot")
@@ -41,10 +55,12 @@ class PasswordController {
 
 	/** The same answer whether or not the address has an account. */
 	@PostMapping("/password/forgot")
-	String forgot(@Valid @ModelAttribute("form") ForgotForm form, BindingResult result, Model model) {
+	String forgot(@Valid @ModelAttribute("form") ForgotForm form, BindingResult result, Model model,
+			HttpServletRequest request) {
 		if (result.hasErrors()) {
 			return "account/forgot";
 		}
+		rateLimits.hit("password-reset", clientAddress.of(request), limits.passwordReset());
 		accounts.requestPasswordReset(form.email());
 		model.addAttribute("email", form.email().strip());
 		return "account/forgot-sent";

@@ -1,5 +1,6 @@
 package dev.portero.account.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -16,6 +17,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import dev.portero.account.AccountProblems.LinkInvalid;
 import dev.portero.account.AccountProblems.PasswordRejected;
 import dev.portero.account.Registration;
+import dev.portero.throttle.RateLimits;
+import dev.portero.throttle.ThrottleSettings;
+import dev.portero.web.ClientAddress;
 
 /** Self-registration and e-mail verification pages. */
 @Controller
@@ -31,8 +35,18 @@ class RegistrationController {
 
 	private final Registration registration;
 
-	RegistrationController(Registration registration) {
+	private final RateLimits rateLimits;
+
+	private final ThrottleSettings limits;
+
+	private final ClientAddress clientAddress;
+
+	RegistrationController(Registration registration, RateLimits rateLimits, ThrottleSettings limits,
+			ClientAddress clientAddress) {
 		this.registration = registration;
+		this.rateLimits = rateLimits;
+		this.limits = limits;
+		this.clientAddress = clientAddress;
 	}
 
 	@GetMapping("/register")
@@ -42,10 +56,12 @@ class RegistrationController {
 	}
 
 	@PostMapping("/register")
-	String register(@Valid @ModelAttribute("form") RegistrationForm form, BindingResult result, Model model) {
+	String register(@Valid @ModelAttribute("form") RegistrationForm form, BindingResult result, Model model,
+			HttpServletRequest request) {
 		if (result.hasErrors()) {
 			return "account/register";
 		}
+		rateLimits.hit("register", clientAddress.of(request), limits.registration());
 		try {
 			registration.register(form.email(), form.password(), form.displayName());
 		}
@@ -78,10 +94,12 @@ class RegistrationController {
 	}
 
 	@PostMapping("/register/resend")
-	String resend(@Valid @ModelAttribute("form") ResendForm form, BindingResult result, Model model) {
+	String resend(@Valid @ModelAttribute("form") ResendForm form, BindingResult result, Model model,
+			HttpServletRequest request) {
 		if (result.hasErrors()) {
 			return "account/resend";
 		}
+		rateLimits.hit("verification-email", clientAddress.of(request), limits.verificationEmail());
 		registration.resendVerification(form.email());
 		model.addAttribute("email", form.email().strip());
 		return "account/registered";

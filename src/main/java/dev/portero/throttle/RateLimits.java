@@ -1,0 +1,129 @@
+package dev.portero.throttle;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.portero.throttle.ThrottleSettings.Limit;
+
+/**
+ * Fixed-window hit counters per client address and per network, kept in the database so that all
+ * nodes share one budget. Each hit is a single atomic upsert that refuses to count past the limit,
+ * so parallel requests cannot overshoot it. Bucket4j would be the library of choice, but it has no
+ * SQLite backend, and one statement per hit is all this needs.
+ */
+@Service
+public class RateLimits {
+
+	private final JdbcClient jdbc;
+
+	private final Clock clock;
+
+	RateLimits(JdbcClient jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	/**
+	 * Counts one hit of {@code action} from the address and its network; when either is at its limit,
+	 * counts nothing and throws {@link Throttled}.
+	 */
+	@Transactional
+	public void hit(String action, InetAddress client, Limit limit) {
+		String address = action + ":a:" + addressKey(client);
+		String network = action + ":n:" + networkKey(client);
+		Optional<Duration> wait = take(address, limit.perAddress(), limit.window());
+		if (wait.isEmpty()) {
+			wait = take(network, limit.perNetwork(), limit.window());
+			if (wait.isPresent()) {
+				give(address, limit.window());
+			}
+		}
+		if (wait.isPresent()) {
+			throw new Throttled(wait.get());
+		}
+	}
+
+	/** Gives back a hit that turned out not to count (a successful sign-in, say). */
+	@Transactional
+	public void refund(String action, InetAddress client, Limit limit) {
+		give(action + ":a:" + addressKey(client), limit.window());
+		give(action + ":n:" + networkKey(client), limit.window());
+	}
+
+	private Optional<Duration> take(String bucket, int max, Duration window) {
+		long now = clock.millis();
+		long start = now - Math.floorMod(now, window.toMillis());
+		Integer hits = jdbc.sql("""
+				INSERT INTO rate_limit_windows (bucket, window_start, hits) VALUES (:bucket, :start, 1)
+				ON CONFLICT (bucket) DO UPDATE
+				   SET hits = CASE WHEN rate_limit_windows.window_start = excluded.window_start
+				                   THEN rate_limit_windows.hits + 1 ELSE 1 END,
+				       window_start = excluded.window_start
+				 WHERE rate_limit_windows.window_start <> excluded.window_start
+				    OR rate_limit_windows.hits < :max
+				RETURNING hits""")
+			.param("bucket", bucket)
+			.param("start", start)
+			.param("max", max)
+			.query(Integer.class)
+			.optional()
+			.orElse(null);
+		return hits == null ? Optional.of(Duration.ofMillis(start + window.toMillis() - now)) : Optional.empty();
+	}
+
+	private void give(String bucket, Duration window) {
+		long now = clock.millis();
+		jdbc.sql("UPDATE rate_limit_windows SET hits = hits - 1 WHERE bucket = :bucket AND window_start = :start AND hits > 0")
+			.param("bucket", bucket)
+			.param("start", now - Math.floorMod(now, window.toMillis()))
+			.update();
+	}
+
+	@Scheduled(fixedDelay = 600_000, initialDelay = 600_000)
+	@Transactional
+	void deleteOldWindows() {
+		jdbc.sql("DELETE FROM rate_limit_windows WHERE window_start < :cutoff")
+			.param("cutoff", clock.millis() - Duration.ofDays(1).toMillis())
+			.update();
+	}
+
+	/** IPv4: the address; IPv6: its /64, since one host commonly holds a whole /64. */
+	static String addressKey(InetAddress client) {
+		byte[] bytes = normalized(client);
+		return HexFormat.of().formatHex(bytes.length == 4 ? bytes : Arrays.copyOf(bytes, 8));
+	}
+
+	/** IPv4: the /24; IPv6: the /48. */
+	static String networkKey(InetAddress client) {
+		byte[] bytes = normalized(client);
+		return HexFormat.of().formatHex(Arrays.copyOf(bytes, bytes.length == 4 ? 3 : 6));
+	}
+
+	private static byte[] normalized(InetAddress client) {
+		byte[] bytes = client.getAddress();
+		if (client instanceof Inet6Address && isIpv4Mapped(bytes)) {
+			return Arrays.copyOfRange(bytes, 12, 16);
+		}
+		return bytes;
+	}
+
+	private static boolean isIpv4Mapped(byte[] bytes) {
+		for (int i = 0; i < 10; i++) {
+			if (bytes[i] != 0) {
+				return false;
+			}
+		}
+		return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
+	}
+
+}
