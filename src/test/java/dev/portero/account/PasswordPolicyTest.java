@@ -14,7 +14,7 @@ class PasswordPolicyTest {
 	private static final String NAME = "Jordan Rivers";
 
 	private final PasswordPolicy policy = new PasswordPolicy(
-			new PasswordSettings(12, 128, 35, new PasswordSettings.Argon2(19456, 2, 1)));
+			new PasswordSettings(12, 128, 35, new PasswordSettings.Argon2(19456, 2, 1), 0, java.time.Duration.ofSeconds(2)));
 
 	@Test
 	void refusesPasswordsShorterThanTheMinimum() {

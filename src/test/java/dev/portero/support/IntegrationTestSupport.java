@@ -38,12 +38,6 @@ public abstract class IntegrationTestSupport {
 		registry.add("management.server.port", () -> 0);
 		registry.add("portero.admin.email", () -> ADMIN_EMAIL);
 		registry.add("portero.admin.password", () -> ADMIN_PASSWORD);
-		// Every test signs in and registers from 127.0.0.1; the throttling tests set tight limits of their own.
-		for (String action : new String[] { "login", "registration", "password-reset", "verification-email" }) {
-			registry.add("portero.throttle." + action + ".per-address", () -> 100_000);
-			registry.add("portero.throttle." + action + ".per-network", () -> 100_000);
-			registry.add("portero.throttle." + action + ".window", () -> "1m");
-		}
 	}
 
 	private static GreenMail startMail() {

@@ -1,0 +1,54 @@
+package dev.portero.account;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.security.crypto.password.PasswordEncoder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BoundedPasswordEncoderTest {
+
+	@Test
+	void sizesSlotsFromCoresAndHeap() {
+		assertThat(BoundedPasswordEncoder.permitsFor(2, 256L << 20, 19456)).as("256 MiB heap, 2 cores").isEqualTo(2);
+		assertThat(BoundedPasswordEncoder.permitsFor(16, 256L << 20, 19456)).as("memory bounds it").isEqualTo(3);
+		assertThat(BoundedPasswordEncoder.permitsFor(4, 32L << 20, 19456)).as("never zero").isEqualTo(1);
+	}
+
+	@Test
+	void refusesAtOnceWhenEverySlotStaysTaken() throws Exception {
+		CountDownLatch inside = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		PasswordEncoder slow = new PasswordEncoder() {
+			@Override
+			public String encode(CharSequence raw) {
+				inside.countDown();
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return "x";
+			}
+
+			@Override
+			public boolean matches(CharSequence raw, String encoded) {
+				return true;
+			}
+		};
+		BoundedPasswordEncoder bounded = new BoundedPasswordEncoder(slow, 1, Duration.ofMillis(100));
+		Thread holder = Thread.ofVirtual().start(() -> bounded.encode("a"));
+		inside.await();
+		long started = System.nanoTime();
+		assertThatThrownBy(() -> bounded.matches("b", "x")).isInstanceOf(HashingBusy.class);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+		release.countDown();
+		holder.join();
+		assertThat(bounded.matches("b", "x")).as("the slot is free again").isTrue();
+	}
+
+}
