@@ -25,13 +25,35 @@ class AccountUserDetailsService implements UserDetailsService, UserDetailsPasswo
 		this.accounts = accounts;
 	}
 
+	/**
+	 * By e-mail address (the sign-in form) or by account id (a passkey names its user by id; an
+	 * address always holds an @, so the two never collide).
+	 */
 	@Override
-	public UserDetails loadUserByUsername(String email) {
-		Account account = accounts.findByEmail(email)
+	public UserDetails loadUserByUsername(String emailOrId) {
+		Account account = byEmailOrId(emailOrId)
 			.filter(a -> a.passwordHash() != null)
 			// Spring Security then hashes against a dummy, so an unknown address costs the same time.
 			.orElseThrow(() -> new UsernameNotFoundException("no account with a password for this address"));
 		return toUser(account);
+	}
+
+	private java.util.Optional<Account> byEmailOrId(String emailOrId) {
+		if (emailOrId != null && !emailOrId.contains("@")) {
+			try {
+				// a passkey sign-in checks no password, so the account's state is checked here
+				return accounts.findById(dev.portero.account.AccountId.parse(emailOrId)).map(account -> {
+					if (!account.enabled()) {
+						throw new org.springframework.security.authentication.DisabledException("account disabled");
+					}
+					return account;
+				});
+			}
+			catch (IllegalArgumentException ex) {
+				return java.util.Optional.empty();
+			}
+		}
+		return accounts.findByEmail(emailOrId == null ? "" : emailOrId);
 	}
 
 	@Override
@@ -43,9 +65,9 @@ class AccountUserDetailsService implements UserDetailsService, UserDetailsPasswo
 	}
 
 	static PorteroUser toUser(Account account) {
-		List<SimpleGrantedAuthority> authorities = account.roles()
-			.stream()
-			.map(role -> new SimpleGrantedAuthority("ROLE_" + role.name()))
+		List<SimpleGrantedAuthority> authorities = java.util.stream.Stream
+			.concat(java.util.stream.Stream.of(SignInState.FULL), account.roles().stream().map(role -> "ROLE_" + role.name()))
+			.map(SimpleGrantedAuthority::new)
 			.toList();
 		return new PorteroUser(account.id(), account.passwordHash(), account.enabled(), account.emailVerified(),
 				authorities);

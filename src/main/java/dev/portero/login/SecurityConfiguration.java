@@ -24,7 +24,9 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
+import dev.portero.account.AccountService;
 import dev.portero.config.PorteroSettings;
+import dev.portero.mfa.SecondFactors;
 import dev.portero.throttle.RateLimits;
 import dev.portero.throttle.SignInThrottle;
 import dev.portero.throttle.ThrottleSettings;
@@ -42,7 +44,7 @@ import dev.portero.web.Problems;
 @EnableWebSecurity
 class SecurityConfiguration {
 
-	static final String[] PUBLIC_PAGES = { "/css/**", "/favicon.ico", "/error", "/login", "/register", "/register/**",
+	static final String[] PUBLIC_PAGES = { "/css/**", "/js/**", "/favicon.ico", "/error", "/login", "/register", "/register/**",
 			"/password/forgot", "/password/reset", "/invitation", "/setup", "/account/email/confirm",
 			"/api/v1/openapi.json" };
 
@@ -65,8 +67,10 @@ class SecurityConfiguration {
 	@Order(2)
 	SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager authenticationManager,
 			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
-			ClientAddress clientAddress) throws Exception {
+			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns)
+			throws Exception {
 		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress);
+		String fullSignIn = SignInState.FULL.substring("ROLE_".length());
 		RequestMatcher api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
 		HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
 		// Only pages are worth returning to after sign-in; an API call must not create a session.
@@ -75,14 +79,24 @@ class SecurityConfiguration {
 			.requestCache(cache -> cache.requestCache(requestCache))
 			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC_PAGES)
 				.permitAll()
+				.requestMatchers("/webauthn/authenticate/options", "/login/webauthn", "/login/webauthn.js")
+				.permitAll()
+				.requestMatchers("/login/mfa")
+				.hasAuthority(SignInState.SECOND_FACTOR_PENDING)
+				.requestMatchers("/account/mfa", "/account/mfa/totp", "/account/mfa/totp/confirm")
+				.hasAnyAuthority(SignInState.FULL, SignInState.ENROLMENT_REQUIRED)
 				.requestMatchers("/api/v1/admin/**")
 				.hasRole("ADMIN")
 				.anyRequest()
-				.authenticated())
+				.hasRole(fullSignIn))
 			.formLogin(form -> form.loginPage("/login")
-				.successHandler(new SignInSuccessHandler(guard))
+				.successHandler(new SignInSuccessHandler(guard, accounts, factors, signIns))
 				.failureHandler(new SignInFailureHandler(guard))
 				.permitAll())
+			.webAuthn(passkeys -> passkeys.rpName("Portero")
+				.rpId(settings.baseUrl().getHost())
+				.allowedOrigins(origin(settings))
+				.disableDefaultRegistrationPage(true))
 			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
 			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
 			.exceptionHandling(errors -> errors
@@ -91,7 +105,9 @@ class SecurityConfiguration {
 				.defaultAccessDeniedHandlerFor((request, response, ex) -> Problems.write(request, response,
 						Problems.of(HttpStatus.FORBIDDEN, "forbidden",
 								"You may not do this (or the CSRF token is missing; get one from /api/v1/csrf).")),
-						api))
+						api)
+				// a half-done sign-in is sent on to its next step instead of a bare 403
+				.defaultAccessDeniedHandlerFor(new NextSignInStep(), AnyRequestMatcher.INSTANCE))
 			.headers(headers -> headers.addHeaderWriter(new ContentSecurityPolicy())
 				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN))
 				.frameOptions(frame -> frame.deny())
@@ -109,6 +125,12 @@ class SecurityConfiguration {
 					SecurityContextHolderFilter.class)
 			.addFilterBefore(guard, UsernamePasswordAuthenticationFilter.class);
 		return http.build();
+	}
+
+	/** Passkeys are bound to the public origin (scheme, host, port) of the base URL. */
+	static String origin(PorteroSettings settings) {
+		java.net.URI base = settings.baseUrl();
+		return base.getScheme() + "://" + base.getHost() + (base.getPort() == -1 ? "" : ":" + base.getPort());
 	}
 
 	/**

@@ -9,6 +9,8 @@ final class SessionAttributes {
 
 	static final String USER_AGENT = "portero.userAgent";
 
+	static final String REAUTHENTICATED_AT = "portero.reauthenticatedAt";
+
 	private SessionAttributes() {
 	}
 

@@ -5,20 +5,33 @@ import java.io.IOException;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 
-/** Notes when and from where the session signed in, for the session list and the absolute timeout. */
-class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler {
+import dev.portero.account.Account;
+import dev.portero.account.AccountService;
+import dev.portero.mfa.SecondFactors;
 
-	private static final int MAX_USER_AGENT = 200;
+/**
+ * After the password: an account with a second factor goes on to it; one the MFA policy obliges
+ * to have one and that has none goes to set one up; any other is signed in.
+ */
+class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler {
 
 	private final SignInGuard guard;
 
-	SignInSuccessHandler(SignInGuard guard) {
+	private final AccountService accounts;
+
+	private final SecondFactors factors;
+
+	private final SignIns signIns;
+
+	SignInSuccessHandler(SignInGuard guard, AccountService accounts, SecondFactors factors, SignIns signIns) {
 		this.guard = guard;
+		this.accounts = accounts;
+		this.factors = factors;
+		this.signIns = signIns;
 		setDefaultTargetUrl("/account");
 	}
 
@@ -26,14 +39,20 @@ class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler
 	public void onAuthenticationSuccess(HttpServletRequest request, HttpServletResponse response,
 			Authentication authentication) throws ServletException, IOException {
 		guard.passwordAccepted(request);
-		HttpSession session = request.getSession();
-		session.setAttribute(SessionAttributes.AUTHENTICATED_AT, System.currentTimeMillis());
-		session.setAttribute(SessionAttributes.CLIENT_ADDRESS, request.getRemoteAddr());
-		String agent = request.getHeader("User-Agent");
-		if (agent != null) {
-			session.setAttribute(SessionAttributes.USER_AGENT,
-					agent.length() > MAX_USER_AGENT ? agent.substring(0, MAX_USER_AGENT) : agent);
+		PorteroUser user = (PorteroUser) authentication.getPrincipal();
+		Account account = accounts.get(user.accountId());
+		SecondFactors.Status status = factors.status(account.id());
+		if (status.any()) {
+			signIns.partial(user, SignInState.SECOND_FACTOR_PENDING, request, response);
+			getRedirectStrategy().sendRedirect(request, response, "/login/mfa");
+			return;
 		}
+		if (factors.isRequiredFor(account)) {
+			signIns.partial(user, SignInState.ENROLMENT_REQUIRED, request, response);
+			getRedirectStrategy().sendRedirect(request, response, "/account/mfa");
+			return;
+		}
+		SignIns.recordSignIn(request);
 		super.onAuthenticationSuccess(request, response, authentication);
 	}
 

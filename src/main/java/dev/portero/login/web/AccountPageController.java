@@ -8,7 +8,7 @@ import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -27,7 +27,7 @@ import dev.portero.account.AccountProblems.LinkInvalid;
 import dev.portero.account.AccountProblems.PasswordRejected;
 import dev.portero.account.AccountProblems.WrongPassword;
 import dev.portero.account.AccountService;
-import dev.portero.login.PorteroUser;
+import dev.portero.login.SignIns;
 import dev.portero.login.Sessions;
 
 /** The signed-in person's own account: profile, e-mail, password, sessions, deletion. */
@@ -56,8 +56,8 @@ class AccountPageController {
 	}
 
 	@GetMapping("/account")
-	String page(@AuthenticationPrincipal PorteroUser user, HttpSession session, Model model) {
-		Account account = accounts.get(user.accountId());
+	String page(Authentication user, HttpSession session, Model model) {
+		Account account = accounts.get(SignIns.accountOf(user));
 		model.addAttribute("account", account);
 		model.addAttribute("sessions", sessions.list(account.id(), session.getId()));
 		model.addAttribute("profileForm", new ProfileForm(account.displayName()));
@@ -68,22 +68,22 @@ class AccountPageController {
 	}
 
 	@PostMapping("/account/profile")
-	String profile(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("profileForm") ProfileForm form,
+	String profile(Authentication user, @Valid @ModelAttribute("profileForm") ProfileForm form,
 			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
 		if (result.hasErrors()) {
 			return redisplay(user, session, model);
 		}
-		accounts.updateDisplayName(user.accountId(), form.displayName());
+		accounts.updateDisplayName(SignIns.accountOf(user), form.displayName());
 		redirect.addFlashAttribute("notice", "Your name was saved.");
 		return "redirect:/account";
 	}
 
 	@PostMapping("/account/password")
-	String password(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("passwordForm") PasswordForm form,
+	String password(Authentication user, @Valid @ModelAttribute("passwordForm") PasswordForm form,
 			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
 		if (!result.hasErrors()) {
 			try {
-				accounts.changePassword(user.accountId(), form.currentPassword(), form.newPassword(), session.getId());
+				accounts.changePassword(SignIns.accountOf(user), form.currentPassword(), form.newPassword(), session.getId());
 				redirect.addFlashAttribute("notice", "Your password was changed. Your other sessions were signed out.");
 				return "redirect:/account";
 			}
@@ -98,11 +98,11 @@ class AccountPageController {
 	}
 
 	@PostMapping("/account/email")
-	String email(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("emailForm") EmailForm form,
+	String email(Authentication user, @Valid @ModelAttribute("emailForm") EmailForm form,
 			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
 		if (!result.hasErrors()) {
 			try {
-				accounts.requestEmailChange(user.accountId(), form.newEmail(), form.currentPassword());
+				accounts.requestEmailChange(SignIns.accountOf(user), form.newEmail(), form.currentPassword());
 				redirect.addFlashAttribute("notice", "We sent a confirmation link to " + form.newEmail().strip()
 						+ ". Your address changes when you open it. (If that address already has an account, no link is sent.)");
 				return "redirect:/account";
@@ -131,19 +131,19 @@ class AccountPageController {
 	}
 
 	@PostMapping("/account/sessions/{handle}/revoke")
-	String revokeSession(@AuthenticationPrincipal PorteroUser user, @PathVariable String handle, RedirectAttributes redirect) {
+	String revokeSession(Authentication user, @PathVariable String handle, RedirectAttributes redirect) {
 		redirect.addFlashAttribute("notice",
-				sessions.revoke(user.accountId(), handle) ? "The session was signed out." : "That session had already ended.");
+				sessions.revoke(SignIns.accountOf(user), handle) ? "The session was signed out." : "That session had already ended.");
 		return "redirect:/account";
 	}
 
 	@PostMapping("/account/delete")
-	String delete(@AuthenticationPrincipal PorteroUser user, @Valid @ModelAttribute("deleteForm") DeleteForm form,
+	String delete(Authentication user, @Valid @ModelAttribute("deleteForm") DeleteForm form,
 			BindingResult result, HttpSession session, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
 		if (!result.hasErrors()) {
 			try {
-				accounts.deleteOwnAccount(user.accountId(), form.currentPassword());
+				accounts.deleteOwnAccount(SignIns.accountOf(user), form.currentPassword());
 				new SecurityContextLogoutHandler().logout(request, response, null);
 				return "redirect:/login?deleted";
 			}
@@ -157,8 +157,8 @@ class AccountPageController {
 		return redisplay(user, session, model);
 	}
 
-	private String redisplay(PorteroUser user, HttpSession session, Model model) {
-		Account account = accounts.get(user.accountId());
+	private String redisplay(Authentication user, HttpSession session, Model model) {
+		Account account = accounts.get(SignIns.accountOf(user));
 		model.addAttribute("account", account);
 		model.addAttribute("sessions", sessions.list(account.id(), session.getId()));
 		model.addAttribute("profileForm", model.containsAttribute("profileForm") ? model.getAttribute("profileForm")

@@ -1,0 +1,130 @@
+package dev.portero.login;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.SavedRequest;
+import org.springframework.stereotype.Component;
+
+import dev.portero.account.AccountId;
+import dev.portero.mfa.SecondFactors;
+import dev.portero.throttle.SignInThrottle;
+
+/** Moves a session between sign-in states and records when and from where it signed in. */
+@Component
+public class SignIns {
+
+	/** How long a sign-in or re-authentication counts as recent, for sensitive changes. */
+	static final long RECENT_MILLIS = 10 * 60 * 1000;
+
+	private static final int MAX_USER_AGENT = 200;
+
+	private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
+
+	private final SecondFactors factors;
+
+	private final SignInThrottle throttle;
+
+	SignIns(SecondFactors factors, SignInThrottle throttle) {
+		this.factors = factors;
+		this.throttle = throttle;
+	}
+
+	/**
+	 * Checks the second factor of a half-done sign-in; on success completes it and returns where to
+	 * go. Code guesses are throttled like password guesses, per account.
+	 */
+	public java.util.Optional<String> completeWithSecondFactor(Authentication authentication, String code,
+			HttpServletRequest request, HttpServletResponse response) {
+		if (!(authentication instanceof SignInState.Partial partial) || !partial.is(SignInState.SECOND_FACTOR_PENDING)) {
+			throw new IllegalStateException("no sign-in is waiting for a second factor");
+		}
+		String subject = "second-factor:" + partial.getPrincipal().accountId();
+		throttle.admit(subject);
+		if (!factors.verify(partial.getPrincipal().accountId(), code)) {
+			return java.util.Optional.empty();
+		}
+		throttle.clear(subject);
+		return java.util.Optional.of(complete(partial.getPrincipal(), request, response));
+	}
+
+	/** Completes a sign-in held back until a second factor was set up (the MFA policy). */
+	public void completeEnrolment(Authentication authentication, HttpServletRequest request, HttpServletResponse response) {
+		if (authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED)) {
+			complete(partial.getPrincipal(), request, response);
+		}
+	}
+
+	/** Whether this session signed in only half-way and must set up a second factor first. */
+	public static boolean isEnrolmentRequired(Authentication authentication) {
+		return authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED);
+	}
+
+	private final HttpSessionRequestCache requests = new HttpSessionRequestCache();
+
+	/** The account of the signed-in (or half signed-in) session; every principal is named by account id. */
+	public static AccountId accountOf(Authentication authentication) {
+		return AccountId.parse(authentication.getName());
+	}
+
+	/** Stops the sign-in half-way, in the given state. */
+	void partial(PorteroUser user, String state, HttpServletRequest request, HttpServletResponse response) {
+		establish(new SignInState.Partial(user, state), request, response);
+	}
+
+	/**
+	 * Completes a sign-in that went through a second step: a new session id, the full authorities,
+	 * and where to go next.
+	 */
+	String complete(PorteroUser user, HttpServletRequest request, HttpServletResponse response) {
+		request.changeSessionId();
+		establish(UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities()), request, response);
+		recordSignIn(request);
+		SavedRequest saved = requests.getRequest(request, response);
+		requests.removeRequest(request, response);
+		return saved == null ? "/account" : saved.getRedirectUrl();
+	}
+
+	/** Notes when and from where the session signed in, for the session list and the timeouts. */
+	static void recordSignIn(HttpServletRequest request) {
+		HttpSession session = request.getSession();
+		session.setAttribute(SessionAttributes.AUTHENTICATED_AT, System.currentTimeMillis());
+		session.setAttribute(SessionAttributes.CLIENT_ADDRESS, request.getRemoteAddr());
+		String agent = request.getHeader("User-Agent");
+		if (agent != null) {
+			session.setAttribute(SessionAttributes.USER_AGENT,
+					agent.length() > MAX_USER_AGENT ? agent.substring(0, MAX_USER_AGENT) : agent);
+		}
+	}
+
+	public static void recordReauthentication(HttpSession session) {
+		session.setAttribute(SessionAttributes.REAUTHENTICATED_AT, System.currentTimeMillis());
+	}
+
+	/** Whether the session proved who it is within the last ten minutes (sign-in or re-authentication). */
+	public static boolean isRecent(HttpSession session) {
+		long now = System.currentTimeMillis();
+		for (String name : new String[] { SessionAttributes.AUTHENTICATED_AT, SessionAttributes.REAUTHENTICATED_AT }) {
+			if (session.getAttribute(name) instanceof Long at && now - at < RECENT_MILLIS) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void establish(Authentication authentication, HttpServletRequest request, HttpServletResponse response) {
+		SecurityContext context = SecurityContextHolder.createEmptyContext();
+		context.setAuthentication(authentication);
+		SecurityContextHolder.setContext(context);
+		contexts.saveContext(context, request, response);
+	}
+
+}
