@@ -1,5 +1,6 @@
 package dev.portero.web;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -20,6 +21,15 @@ class WebConfiguration {
 	FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(PorteroSettings settings) {
 		var registration = new FilterRegistrationBean<>(new RequestSizeLimitFilter(settings.maxRequestSize().toBytes()));
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		return registration;
+	}
+
+	/** Before everything else, so that even responses no later filter lets through carry the headers. */
+	@Bean
+	FilterRegistrationBean<BaselineHeadersFilter> baselineHeadersFilter() {
+		var registration = new FilterRegistrationBean<>(new BaselineHeadersFilter());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ERROR);
 		return registration;
 	}
 
