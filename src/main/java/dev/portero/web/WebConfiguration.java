@@ -1,5 +1,6 @@
 package dev.portero.web;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -26,6 +27,15 @@ class WebConfiguration {
 	@Bean
 	ClientAddress clientAddress(HttpSettings settings) {
 		return new ClientAddress(settings.trustedProxies());
+	}
+
+	/** Before everything else, so that even responses no later filter lets through carry the headers. */
+	@Bean
+	FilterRegistrationBean<BaselineHeadersFilter> baselineHeadersFilter() {
+		var registration = new FilterRegistrationBean<>(new BaselineHeadersFilter());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ERROR);
+		return registration;
 	}
 
 	/** The session cookie: HttpOnly, SameSite=Lax, and Secure whenever the public URL is https. */

@@ -1,17 +1,8 @@
 package dev.portero.e2e;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,19 +11,13 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.portero.support.HeadlessChrome;
 import dev.portero.support.IntegrationTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The pages as a person meets them: Debian's Chromium, headless, clicking through registration,
@@ -42,10 +27,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class BrowserJourneyIntegrationTest extends IntegrationTestSupport {
 
-	private static final File CHROMIUM = new File("/usr/bin/chromium");
-
-	private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-
 	private static final String OLD_PASSWORD = "copper-lantern-orchard-58";
 
 	private static final String NEW_PASSWORD = "quiet-harbour-pinwheel-73";
@@ -53,60 +34,24 @@ class BrowserJourneyIntegrationTest extends IntegrationTestSupport {
 	/** {@code --accent} in portero.css; no browser paints buttons this colour by default. */
 	private static final String ACCENT = "rgba(36, 87, 197, 1)";
 
-	private ChromeDriver driver;
+	private HeadlessChrome chrome;
 
-	private Path profileDir;
+	private ChromeDriver driver;
 
 	private WebDriverWait wait;
 
-	/** Everything the browser console said during the test (the driver hands each entry out once). */
-	private final List<LogEntry> console = new ArrayList<>();
-
-	/**
-	 * Checked per test, not in {@code @BeforeAll}: an aborted class shows up in the reports as
-	 * "Tests run: 0" with no reason, a skipped test shows up as skipped, with this message.
-	 */
-	private static void requireChromium() {
-		boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-		if (!installed && "true".equals(System.getenv("CI"))) {
-			fail("CI must install the Debian packages `chromium chromium-driver`: " + CHROMIUM + " or " + CHROMEDRIVER
-					+ " is missing");
-		}
-		assumeTrue(installed, "browser journey skipped: install `chromium chromium-driver` (apt-get install -y chromium "
-				+ "chromium-driver) to run it");
-	}
-
 	@BeforeEach
-	void startBrowser() throws IOException {
-		requireChromium();
-		profileDir = Files.createTempDirectory("portero-chromium-");
-		ChromeOptions options = new ChromeOptions();
-		// Both paths are explicit so that Selenium Manager never tries to download a browser or driver.
-		options.setBinary(CHROMIUM);
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync",
-				"--disable-dev-shm-usage", "--user-data-dir=" + profileDir);
-		LoggingPreferences logging = new LoggingPreferences();
-		logging.enable(LogType.BROWSER, Level.ALL);
-		options.setCapability("goog:loggingPrefs", logging);
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-			.usingAnyFreePort()
-			.build();
-		driver = new ChromeDriver(service, options);
-		// Two cores shared with other builds: be patient, but not forever.
-		driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+	void startBrowser() {
+		HeadlessChrome.require("browser journey");
+		chrome = HeadlessChrome.start();
+		driver = chrome.driver();
 		wait = new WebDriverWait(driver, Duration.ofSeconds(20));
 	}
 
 	@AfterEach
 	void stopBrowser() {
-		try {
-			if (driver != null) {
-				driver.quit();
-			}
-		}
-		finally {
-			deleteRecursively(profileDir);
+		if (chrome != null) {
+			chrome.close();
 		}
 	}
 
@@ -227,28 +172,11 @@ class BrowserJourneyIntegrationTest extends IntegrationTestSupport {
 	}
 
 	private void collectConsole() {
-		driver.manage().logs().get(LogType.BROWSER).forEach(console::add);
+		chrome.collectConsole();
 	}
 
 	private List<String> cspViolations() {
-		return console.stream()
-			.filter(entry -> entry.getLevel().equals(Level.SEVERE))
-			.map(LogEntry::getMessage)
-			.filter(message -> message.contains("Content Security Policy"))
-			.toList();
-	}
-
-	/** Best effort: a profile left behind in the temp directory is no reason to fail the journey. */
-	private static void deleteRecursively(Path dir) {
-		if (dir == null || !Files.exists(dir)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(dir)) {
-			paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// Chromium may still be letting go of files right after quit
-		}
+		return chrome.cspViolations();
 	}
 
 }

@@ -56,8 +56,8 @@ class AdminUsersController {
 			@Nullable @Size(max = 4096) String password, @Nullable Boolean emailVerified, @Nullable Set<Role> roles) {
 	}
 
-	record UpdateUser(@Nullable @Email @Pattern(regexp = ".*\\S.*", message = "must not be blank") @Size(max = 320) String email,
-			@Nullable @Pattern(regexp = ".*\\S.*", message = "must not be blank") @Size(max = 200) String displayName,
+	record UpdateUser(@Nullable @Email @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") @Size(max = 320) String email,
+			@Nullable @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") @Size(max = 200) String displayName,
 			@Nullable Boolean emailVerified, @Nullable Boolean enabled, @Nullable Set<Role> roles) {
 	}
 

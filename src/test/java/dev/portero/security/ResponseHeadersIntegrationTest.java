@@ -1,0 +1,200 @@
+package dev.portero.security;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.portero.account.Account;
+import dev.portero.account.AccountService;
+import dev.portero.account.Registration;
+import dev.portero.support.Browser;
+import dev.portero.support.IntegrationTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The browser-facing headers on every response a person or a script can get: each page signed out
+ * and signed in, with and without valid links, the sign-in page with each of its messages, the
+ * error pages (404, 403, 405, 400, 413, a direct visit to /error) and the JSON API. A reflection
+ * scan makes the test fail when a GET endpoint appears that no visit here covers.
+ */
+class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
+
+	private static final String PASSWORD = "cobalt-prairie-lantern-36";
+
+	private static final Pattern TOKEN = Pattern.compile("token=([^\\s&\"]+)");
+
+	@Autowired
+	AccountService accounts;
+
+	@Autowired
+	Registration registration;
+
+	/** One request: which mapping it exercises, how it is sent, and whether the browser is signed in. */
+	record Visit(String mapping, String description, boolean signedIn, Function<Browser, HttpResponse<String>> send) {
+	}
+
+	private List<Visit> visits() {
+		List<Visit> visits = new ArrayList<>();
+		String verifyToken = verificationToken();
+		Account account = registration.create(uniqueEmail("headers"), "Headers", PASSWORD, true, Set.of());
+		accounts.requestPasswordReset(account.email());
+		String resetToken = token(mailbox().awaitLink(account.email(), 1));
+		String invitedEmail = uniqueEmail("headers-invited");
+		registration.create(invitedEmail, "Invited", null, false, Set.of());
+		String invitationToken = token(mailbox().awaitLink(invitedEmail, 1));
+		String setupToken = token(registration.issueSetupLink());
+
+		for (String query : List.of("", "?error", "?unverified", "?disabled", "?signedOut", "?passwordSet", "?adminCreated",
+				"?deleted", "?error=%3Cscript%3E")) {
+			visits.add(get("/login", "/login" + query, false));
+		}
+		visits.add(get("/login", "/login", true));
+		visits.add(get("/", "/", false));
+		visits.add(get("/", "/", true));
+		visits.add(get("/register", "/register", false));
+		visits.add(get("/register", "/register", true));
+		visits.add(get("/register/resend", "/register/resend", false));
+		visits.add(get("/register/verify", "/register/verify", false));
+		visits.add(get("/register/verify", "/register/verify?token=not-a-token", false));
+		visits.add(get("/register/verify", "/register/verify?token=" + verifyToken, false));
+		visits.add(get("/password/forgot", "/password/forgot", false));
+		visits.add(get("/password/reset", "/password/reset", false));
+		visits.add(get("/password/reset", "/password/reset?token=not-a-token", false));
+		visits.add(get("/password/reset", "/password/reset?token=" + resetToken, false));
+		visits.add(get("/invitation", "/invitation?token=not-a-token", false));
+		visits.add(get("/invitation", "/invitation?token=" + invitationToken, false));
+		visits.add(get("/setup", "/setup", false));
+		visits.add(get("/setup", "/setup?token=" + setupToken, false));
+		visits.add(get("/account", "/account", false));
+		visits.add(get("/account", "/account", true));
+		visits.add(get("/account/email/confirm", "/account/email/confirm", false));
+		visits.add(get("/account/email/confirm", "/account/email/confirm?token=not-a-token", true));
+		visits.add(get("/api/v1/csrf", "/api/v1/csrf", true));
+		visits.add(get("/api/v1/csrf", "/api/v1/csrf", false));
+		visits.add(api("/api/v1/admin/users", "/api/v1/admin/users"));
+		visits.add(api("/api/v1/admin/users", "/api/v1/admin/users?page=-1"));
+		visits.add(api("/api/v1/admin/users/{id}", "/api/v1/admin/users/" + account.id()));
+		visits.add(api("/api/v1/admin/users/{id}", "/api/v1/admin/users/not-an-id"));
+		visits.add(api("/api/v1/admin/users/{id}/sessions", "/api/v1/admin/users/" + account.id() + "/sessions"));
+		visits.add(get("/api/v1/admin/users", "/api/v1/admin/users", false));
+		// error pages
+		visits.add(get("/error", "/error", false));
+		visits.add(get("/error", "/error", true));
+		visits.add(get("/error", "/no-such-page", false));
+		visits.add(get("/error", "/no-such-page", true));
+		visits.add(get("/error", "/api/v1/no-such-thing", true));
+		visits.add(get("/error", "/login;jsessionid=x", false));
+		visits.add(new Visit("/error", "forged POST /account/password (403)", true,
+				b -> b.post("/account/password", Map.of("currentPassword", "x", "newPassword", "y"))));
+		visits.add(new Visit("/error", "DELETE /login (405)", false,
+				b -> b.send(HttpRequest.newBuilder(b.uri("/login")).header("Accept", "text/html").DELETE())));
+		visits.add(new Visit("/error", "POST /register larger than allowed (413)", false,
+				b -> b.post("/register", Map.of("displayName", "x".repeat(2_000_000)))));
+		return visits;
+	}
+
+	@Test
+	void everyGetEndpointIsVisited() {
+		Set<String> visited = new TreeSet<>();
+		for (Visit visit : visits()) {
+			visited.add(visit.mapping());
+		}
+		assertThat(visited).as("GET endpoints (a new one needs a visit in this test)")
+			.containsExactlyInAnyOrderElementsOf(Endpoints.readable());
+	}
+
+	@TestFactory
+	Stream<DynamicTest> everyResponseCarriesTheBrowserDefenceHeaders() {
+		Browser admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+		return visits().stream().map(visit -> DynamicTest.dynamicTest(
+				(visit.signedIn() ? "signed in: " : "signed out: ") + visit.description(), () -> {
+					HttpResponse<String> response = visit.send().apply(visit.signedIn() ? admin : browser());
+					assertDefenceHeaders(visit.description(), response, visit.signedIn());
+				}));
+	}
+
+	@Test
+	void cookiesSetWhileSigningInAndOutAreHttpOnlyAndSameSiteLax() {
+		Browser browser = browser();
+		List<HttpResponse<String>> responses = new ArrayList<>();
+		HttpResponse<String> form = browser.get("/login");
+		responses.add(form);
+		responses.add(browser.post("/login",
+				Map.of("username", ADMIN_EMAIL, "password", ADMIN_PASSWORD, "_csrf", Browser.csrfToken(form.body()))));
+		responses.add(browser.get("/account"));
+		HttpResponse<String> signedOut = browser.submit("/account", "/logout", Map.of());
+		responses.add(signedOut);
+		responses.add(browser.get("/login?signedOut"));
+		responses.add(browser().post("/login", Map.of("username", ADMIN_EMAIL, "password", "wrong")));
+
+		assertThat(responses.stream().flatMap(r -> r.headers().allValues("Set-Cookie").stream()))
+			.as("signing in and out sets cookies").isNotEmpty();
+		for (HttpResponse<String> response : responses) {
+			assertDefenceHeaders(response.request().method() + " " + response.uri().getPath(), response, false);
+		}
+	}
+
+	private static void assertDefenceHeaders(String what, HttpResponse<String> response, boolean signedIn) {
+		assertThat(response.statusCode()).as(what + ": status").isLessThan(500);
+		String policy = header(what, response, "Content-Security-Policy");
+		assertThat(policy).as(what + ": CSP")
+			.contains("default-src 'none'")
+			.contains("frame-ancestors 'none'")
+			.containsPattern("script-src [^;]*'nonce-[A-Za-z0-9+/=]{16,}'")
+			.doesNotContain("unsafe-inline")
+			.doesNotContain("unsafe-eval");
+		assertThat(header(what, response, "X-Content-Type-Options")).as(what).isEqualTo("nosniff");
+		assertThat(header(what, response, "X-Frame-Options")).as(what).isEqualTo("DENY");
+		assertThat(header(what, response, "Referrer-Policy")).as(what).isEqualTo("strict-origin-when-cross-origin");
+		if (signedIn) {
+			assertThat(header(what, response, "Cache-Control")).as(what + ": Cache-Control").contains("no-store");
+		}
+		for (String cookie : response.headers().allValues("Set-Cookie")) {
+			List<String> attributes = List.of(cookie.split(";\\s*"));
+			assertThat(attributes).as(what + ": " + cookie).anySatisfy(a -> assertThat(a).isEqualToIgnoringCase("HttpOnly"));
+			assertThat(attributes).as(what + ": " + cookie).anySatisfy(a -> assertThat(a).isEqualToIgnoringCase("SameSite=Lax"));
+		}
+	}
+
+	private static String header(String what, HttpResponse<?> response, String name) {
+		assertThat(response.headers().allValues(name)).as(what + ": " + name + " at most once").hasSizeLessThanOrEqualTo(1);
+		return response.headers().firstValue(name).orElseThrow(() -> new AssertionError(what + " (" + response.statusCode()
+				+ "): no " + name + " header"));
+	}
+
+	private static Visit get(String mapping, String path, boolean signedIn) {
+		return new Visit(mapping, "GET " + path, signedIn, b -> b.get(path));
+	}
+
+	private static Visit api(String mapping, String path) {
+		return new Visit(mapping, "GET " + path + " (API)", true, b -> b.json("GET", path, null));
+	}
+
+	private String verificationToken() {
+		String email = uniqueEmail("headers-verify");
+		registration.register(email, PASSWORD, "Verify");
+		return token(mailbox().awaitLink(email, 1));
+	}
+
+	private static String token(String link) {
+		Matcher matcher = TOKEN.matcher(link);
+		assertThat(matcher.find()).as("a token in " + link).isTrue();
+		return matcher.group(1);
+	}
+
+}
