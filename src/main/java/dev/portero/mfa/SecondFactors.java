@@ -119,6 +119,15 @@ public class SecondFactors {
 			.param("no", false)
 			.param("now", clock.millis())
 			.update();
+		return enrolment(account, secret);
+	}
+
+	/** The enrolment under way (after a mistyped first code the app keeps the same key). */
+	public Optional<TotpEnrolment> pendingTotp(Account account) {
+		return secret(account.id(), false).map(secret -> enrolment(account, secret));
+	}
+
+	private TotpEnrolment enrolment(Account account, byte[] secret) {
 		String base32 = Base32.encode(secret);
 		String label = URLEncoder.encode(issuer + ":" + account.email(), StandardCharsets.UTF_8).replace("+", "%20");
 		String uri = "otpauth://totp/" + label + "?secret=" + base32 + "&issuer="

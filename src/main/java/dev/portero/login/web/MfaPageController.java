@@ -86,8 +86,12 @@ class MfaPageController {
 			return "login/mfa-recovery-codes";
 		}
 		catch (InvalidCode ex) {
+			var pending = factors.pendingTotp(accounts.get(id));
+			if (pending.isEmpty()) {
+				return "redirect:/account/mfa";
+			}
 			model.addAttribute("error", ex.getMessage());
-			model.addAttribute("enrolment", factors.startTotp(accounts.get(id)));
+			model.addAttribute("enrolment", pending.get());
 			return "login/mfa-totp";
 		}
 	}
