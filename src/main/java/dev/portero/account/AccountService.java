@@ -82,7 +82,8 @@ public class AccountService {
 	}
 
 	public Page page(@Nullable String search, int page, int size) {
-		return new Page(accounts.page(search, page * size, size), page, size, accounts.count(search));
+		// In long: page * size overflows int for a large page and became a negative OFFSET (500 on PostgreSQL).
+		return new Page(accounts.page(search, (long) page * size, size), page, size, accounts.count(search));
 	}
 
 	/** Stores a re-hash made at sign-in (stronger algorithm or parameters). */

@@ -55,7 +55,7 @@ class Accounts {
 	}
 
 	/** One page, ordered by creation; {@code search} matches a part of the e-mail or the name. */
-	List<Account> page(@Nullable String search, int offset, int limit) {
+	List<Account> page(@Nullable String search, long offset, int limit) {
 		String pattern = likePattern(search);
 		String sql = "SELECT " + COLUMNS + " FROM accounts " + (pattern == null ? "" : SEARCH)
 				+ " ORDER BY created_at, id LIMIT :limit OFFSET :offset";

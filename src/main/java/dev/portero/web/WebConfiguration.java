@@ -1,6 +1,9 @@
 package dev.portero.web;
 
 import jakarta.servlet.DispatcherType;
+import java.util.List;
+import java.util.regex.Pattern;
+
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -38,16 +41,40 @@ class WebConfiguration {
 		return registration;
 	}
 
+	/** Runs before Spring Security, whose CSRF check is the first to read the parameters. */
+	@Bean
+	FilterRegistrationBean<MalformedRequestFilter> malformedRequestFilter() {
+		var registration = new FilterRegistrationBean<>(new MalformedRequestFilter());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+		return registration;
+	}
+
 	/** The session cookie: HttpOnly, SameSite=Lax, and Secure whenever the public URL is https. */
 	@Bean
 	CookieSerializer cookieSerializer(PorteroSettings settings) {
-		DefaultCookieSerializer serializer = new DefaultCookieSerializer();
+		DefaultCookieSerializer serializer = new SessionIdCookieSerializer();
 		serializer.setCookieName("portero_session");
 		serializer.setUseHttpOnlyCookie(true);
 		serializer.setSameSite("Lax");
 		serializer.setUseSecureCookie(settings.isHttps());
 		serializer.setCookiePath("/");
 		return serializer;
+	}
+
+	/**
+	 * Reads only cookie values that can be session ids (Spring Session JDBC's are UUIDs). Anything
+	 * else went into the session lookup as it was, and a NUL in it made PostgreSQL fail the query:
+	 * a 500 for any client sending {@code portero_session=%00}. A junk cookie now means no session.
+	 */
+	static final class SessionIdCookieSerializer extends DefaultCookieSerializer {
+
+		private static final Pattern SESSION_ID = Pattern.compile("[0-9a-fA-F-]{36}");
+
+		@Override
+		public List<String> readCookieValues(HttpServletRequest request) {
+			return super.readCookieValues(request).stream().filter(id -> SESSION_ID.matcher(id).matches()).toList();
+		}
+
 	}
 
 	/** Makes the CSP nonce available to every page as {@code ${cspNonce}}. */

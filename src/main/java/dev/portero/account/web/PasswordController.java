@@ -20,12 +20,13 @@ import dev.portero.account.AccountService;
 import dev.portero.throttle.RateLimits;
 import dev.portero.throttle.ThrottleSettings;
 import dev.portero.web.ClientAddress;
+import dev.portero.account.Emails;
 
 /** Forgotten password, reset by e-mail link, and accepting an invitation (choosing a first password). */
 @Controller
 class PasswordController {
 
-	record ForgotForm(@NotBlank @Email @Size(max = 320) String email) {
+	record ForgotForm(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String email) {
 	}
 
 	record NewPasswordForm(@NotBlank @Size(max = 512) String token, @NotBlank @Size(max = 4096) String password) {

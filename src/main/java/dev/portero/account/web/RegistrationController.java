@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.portero.account.AccountProblems.LinkInvalid;
 import dev.portero.account.AccountProblems.PasswordRejected;
+import dev.portero.account.Emails;
 import dev.portero.account.Registration;
 import dev.portero.throttle.RateLimits;
 import dev.portero.throttle.ThrottleSettings;
@@ -25,12 +26,12 @@ import dev.portero.web.ClientAddress;
 @Controller
 class RegistrationController {
 
-	record RegistrationForm(@NotBlank @Email @Size(max = 320) String email,
+	record RegistrationForm(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String email,
 			@NotBlank @Size(max = 4096) String password,
 			@NotBlank @Size(max = 200) String displayName) {
 	}
 
-	record ResendForm(@NotBlank @Email @Size(max = 320) String email) {
+	record ResendForm(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String email) {
 	}
 
 	private final Registration registration;

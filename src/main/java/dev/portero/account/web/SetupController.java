@@ -15,13 +15,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.portero.account.AccountProblems.LinkInvalid;
 import dev.portero.account.AccountProblems.PasswordRejected;
+import dev.portero.account.Emails;
 import dev.portero.account.Registration;
 
 /** The one-time page, reached from the link printed at first start, that creates the first administrator. */
 @Controller
 class SetupController {
 
-	record SetupForm(@NotBlank @Size(max = 512) String token, @NotBlank @Email @Size(max = 320) String email,
+	record SetupForm(@NotBlank @Size(max = 512) String token, @NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String email,
 			@NotBlank @Size(max = 200) String displayName, @NotBlank @Size(max = 4096) String password) {
 	}
 

@@ -29,6 +29,7 @@ import dev.portero.account.Account;
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountProblems.AccountNotFound;
 import dev.portero.account.AccountService;
+import dev.portero.account.Emails;
 import dev.portero.account.Registration;
 import dev.portero.account.Role;
 import dev.portero.login.SessionInfo;
@@ -52,12 +53,17 @@ class AdminUsersController {
 	record PageView<T>(List<T> items, int page, int size, long total) {
 	}
 
-	record CreateUser(@NotBlank @Email @Size(max = 320) String email, @NotBlank @Size(max = 200) String displayName,
+	/** PostgreSQL cannot store NUL in text; refused here so both engines answer 400, not one a 500. */
+	static final String NO_NUL = "[^\\x00]*";
+
+	record CreateUser(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String email,
+			@NotBlank @Pattern(regexp = NO_NUL, message = "must not contain NUL") @Size(max = 200) String displayName,
 			@Nullable @Size(max = 4096) String password, @Nullable Boolean emailVerified, @Nullable Set<Role> roles) {
 	}
 
-	record UpdateUser(@Nullable @Email @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") @Size(max = 320) String email,
-			@Nullable @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") @Size(max = 200) String displayName,
+	record UpdateUser(@Nullable @Email(regexp = Emails.VISIBLE) @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") @Size(max = 320) String email,
+			@Nullable @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank")
+			@Pattern(regexp = NO_NUL, message = "must not contain NUL") @Size(max = 200) String displayName,
 			@Nullable Boolean emailVerified, @Nullable Boolean enabled, @Nullable Set<Role> roles) {
 	}
 

@@ -28,6 +28,7 @@ import dev.portero.account.AccountProblems.PasswordRejected;
 import dev.portero.account.AccountProblems.WrongPassword;
 import dev.portero.account.AccountService;
 import dev.portero.login.SignIns;
+import dev.portero.account.Emails;
 import dev.portero.login.Sessions;
 
 /** The signed-in person's own account: profile, e-mail, password, sessions, deletion. */
@@ -40,7 +41,7 @@ class AccountPageController {
 	record PasswordForm(@NotBlank @Size(max = 4096) String currentPassword, @NotBlank @Size(max = 4096) String newPassword) {
 	}
 
-	record EmailForm(@NotBlank @Email @Size(max = 320) String newEmail, @NotBlank @Size(max = 4096) String currentPassword) {
+	record EmailForm(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String newEmail, @NotBlank @Size(max = 4096) String currentPassword) {
 	}
 
 	record DeleteForm(@NotBlank @Size(max = 4096) String currentPassword) {
