@@ -1,7 +1,12 @@
 package dev.portero.account;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -13,8 +18,14 @@ import org.springframework.security.crypto.password.PasswordEncoder;
  * of heap and a core for tens of milliseconds; a flood of sign-ins with unbounded hashing exhausts
  * the heap. At most {@code permits} hashes run at once; a request that cannot get a slot within
  * {@code maxWait} is refused with {@link HashingBusy} (503) instead of queueing without bound.
+ *
+ * <p>The hashes run on platform threads of their own, never on the request's virtual thread: a hash
+ * never blocks, so it would keep its carrier thread for its whole run, and with a slot per core
+ * every carrier would be hashing. No other request could then run at all, not even to notice that
+ * its wait for a slot (or a database connection) had run out: requests queued without bound
+ * instead of getting a 503.
  */
-class BoundedPasswordEncoder implements PasswordEncoder {
+class BoundedPasswordEncoder implements PasswordEncoder, AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(BoundedPasswordEncoder.class);
 
@@ -24,10 +35,16 @@ class BoundedPasswordEncoder implements PasswordEncoder {
 
 	private final long maxWaitMillis;
 
+	private final ExecutorService hashers;
+
 	BoundedPasswordEncoder(PasswordEncoder delegate, int permits, Duration maxWait) {
 		this.delegate = delegate;
 		this.slots = new Semaphore(permits, true);
 		this.maxWaitMillis = maxWait.toMillis();
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(permits, permits, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				Thread.ofPlatform().name("password-hashing-", 1).daemon().factory());
+		pool.allowCoreThreadTimeOut(true);
+		this.hashers = pool;
 		log.info("Password hashing: at most {} at once, waiting up to {} ms for a slot", permits, maxWaitMillis);
 	}
 
@@ -43,29 +60,45 @@ class BoundedPasswordEncoder implements PasswordEncoder {
 
 	@Override
 	public String encode(CharSequence rawPassword) {
-		acquire();
-		try {
-			return delegate.encode(rawPassword);
-		}
-		finally {
-			slots.release();
-		}
+		return hash(() -> delegate.encode(rawPassword));
 	}
 
 	@Override
 	public boolean matches(CharSequence rawPassword, String encodedPassword) {
-		acquire();
-		try {
-			return delegate.matches(rawPassword, encodedPassword);
-		}
-		finally {
-			slots.release();
-		}
+		return hash(() -> delegate.matches(rawPassword, encodedPassword));
 	}
 
 	@Override
 	public boolean upgradeEncoding(String encodedPassword) {
 		return delegate.upgradeEncoding(encodedPassword);
+	}
+
+	@Override
+	public void close() {
+		hashers.shutdownNow();
+	}
+
+	private <T> T hash(Callable<T> work) {
+		acquire();
+		try {
+			return hashers.submit(work).get();
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException failure) {
+				throw failure;
+			}
+			if (ex.getCause() instanceof Error error) {
+				throw error;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new HashingBusy();
+		}
+		finally {
+			slots.release();
+		}
 	}
 
 	private void acquire() {

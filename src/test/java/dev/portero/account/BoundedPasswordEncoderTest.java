@@ -51,4 +51,27 @@ class BoundedPasswordEncoderTest {
 		assertThat(bounded.matches("b", "x")).as("the slot is free again").isTrue();
 	}
 
+	@Test
+	void hashesOffTheCallersVirtualThreadSoOtherRequestsKeepRunning() throws Exception {
+		PasswordEncoder where = new PasswordEncoder() {
+			@Override
+			public String encode(CharSequence raw) {
+				return Thread.currentThread().isVirtual() ? "virtual" : "platform";
+			}
+
+			@Override
+			public boolean matches(CharSequence raw, String encoded) {
+				return !Thread.currentThread().isVirtual();
+			}
+		};
+		try (BoundedPasswordEncoder bounded = new BoundedPasswordEncoder(where, 1, Duration.ofSeconds(1))) {
+			String[] seen = new String[2];
+			Thread.ofVirtual().start(() -> {
+				seen[0] = bounded.encode("a");
+				seen[1] = String.valueOf(bounded.matches("a", "x"));
+			}).join();
+			assertThat(seen).containsExactly("platform", "true");
+		}
+	}
+
 }
