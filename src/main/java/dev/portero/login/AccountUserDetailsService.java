@@ -43,8 +43,8 @@ class AccountUserDetailsService implements UserDetailsService, UserDetailsPasswo
 			try {
 				// a passkey sign-in checks no password, so the account's state is checked here
 				return accounts.findById(dev.portero.account.AccountId.parse(emailOrId)).map(account -> {
-					if (!account.enabled()) {
-						throw new org.springframework.security.authentication.DisabledException("account disabled");
+					if (!account.enabled() || !account.emailVerified()) {
+						throw new org.springframework.security.authentication.DisabledException("account disabled or unverified");
 					}
 					return account;
 				});

@@ -11,11 +11,17 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 @Component
 class PasskeySignIns {
 
+	private final SignIns signIns;
+
+	PasskeySignIns(SignIns signIns) {
+		this.signIns = signIns;
+	}
+
 	@EventListener
 	void on(InteractiveAuthenticationSuccessEvent event) {
 		if (event.getAuthentication() instanceof WebAuthnAuthentication
 				&& RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
-			SignIns.recordSignIn(attributes.getRequest());
+			signIns.recordSignIn(attributes.getRequest());
 		}
 	}
 

@@ -26,6 +26,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.portero.account.AccountService;
 import dev.portero.config.PorteroSettings;
+import dev.portero.mfa.MfaSettings;
 import dev.portero.mfa.SecondFactors;
 import dev.portero.throttle.RateLimits;
 import dev.portero.throttle.SignInThrottle;
@@ -67,7 +68,8 @@ class SecurityConfiguration {
 	@Order(2)
 	SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager authenticationManager,
 			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
-			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns)
+			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns,
+			MfaSettings mfaSettings)
 			throws Exception {
 		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress);
 		String fullSignIn = SignInState.FULL.substring("ROLE_".length());
@@ -85,6 +87,11 @@ class SecurityConfiguration {
 				.hasAuthority(SignInState.SECOND_FACTOR_PENDING)
 				.requestMatchers("/account/mfa", "/account/mfa/totp", "/account/mfa/totp/confirm")
 				.hasAnyAuthority(SignInState.FULL, SignInState.ENROLMENT_REQUIRED)
+				.requestMatchers("/webauthn/register/**", "/webauthn/register")
+				.access((authentication, context) -> new org.springframework.security.authorization.AuthorizationDecision(
+						authentication.get().getAuthorities().stream().anyMatch(a -> SignInState.FULL.equals(a.getAuthority()))
+								&& context.getRequest().getSession(false) != null
+								&& SignIns.isRecent(context.getRequest().getSession(false))))
 				.requestMatchers("/api/v1/admin/**")
 				.hasRole("ADMIN")
 				.anyRequest()
@@ -93,7 +100,7 @@ class SecurityConfiguration {
 				.successHandler(new SignInSuccessHandler(guard, accounts, factors, signIns))
 				.failureHandler(new SignInFailureHandler(guard))
 				.permitAll())
-			.webAuthn(passkeys -> passkeys.rpName("Portero")
+			.webAuthn(passkeys -> passkeys.rpName(mfaSettings.issuer())
 				.rpId(settings.baseUrl().getHost())
 				.allowedOrigins(origin(settings))
 				.disableDefaultRegistrationPage(true))
@@ -130,7 +137,9 @@ class SecurityConfiguration {
 	/** Passkeys are bound to the public origin (scheme, host, port) of the base URL. */
 	static String origin(PorteroSettings settings) {
 		java.net.URI base = settings.baseUrl();
-		return base.getScheme() + "://" + base.getHost() + (base.getPort() == -1 ? "" : ":" + base.getPort());
+		boolean defaultPort = base.getPort() == -1 || base.getPort() == 443 && "https".equals(base.getScheme())
+				|| base.getPort() == 80 && "http".equals(base.getScheme());
+		return base.getScheme() + "://" + base.getHost() + (defaultPort ? "" : ":" + base.getPort());
 	}
 
 	/**
@@ -140,7 +149,14 @@ class SecurityConfiguration {
 	 */
 	@Bean
 	AuthenticationManager authenticationManager(AccountUserDetailsService users, PasswordEncoder encoder) {
-		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
+		// The form signs in by e-mail address only; account ids are for passkeys (a typed id would
+		// otherwise open a second throttling budget for the same account).
+		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(email -> {
+			if (email == null || !email.contains("@")) {
+				throw new org.springframework.security.core.userdetails.UsernameNotFoundException("not an e-mail address");
+			}
+			return users.loadUserByUsername(email);
+		});
 		provider.setPasswordEncoder(encoder);
 		provider.setUserDetailsPasswordService(users);
 		provider.setPreAuthenticationChecks(user -> {

@@ -52,7 +52,7 @@ class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler
 			getRedirectStrategy().sendRedirect(request, response, "/account/mfa");
 			return;
 		}
-		SignIns.recordSignIn(request);
+		signIns.recordSignIn(request);
 		super.onAuthenticationSuccess(request, response, authentication);
 	}
 

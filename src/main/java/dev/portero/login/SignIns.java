@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 import dev.portero.account.AccountId;
 import dev.portero.mfa.SecondFactors;
 import dev.portero.throttle.SignInThrottle;
+import dev.portero.web.ClientAddress;
 
 /** Moves a session between sign-in states and records when and from where it signed in. */
 @Component
@@ -33,9 +34,12 @@ public class SignIns {
 
 	private final SignInThrottle throttle;
 
-	SignIns(SecondFactors factors, SignInThrottle throttle) {
+	private final ClientAddress clientAddress;
+
+	SignIns(SecondFactors factors, SignInThrottle throttle, ClientAddress clientAddress) {
 		this.factors = factors;
 		this.throttle = throttle;
+		this.clientAddress = clientAddress;
 	}
 
 	/**
@@ -94,10 +98,10 @@ public class SignIns {
 	}
 
 	/** Notes when and from where the session signed in, for the session list and the timeouts. */
-	static void recordSignIn(HttpServletRequest request) {
+	void recordSignIn(HttpServletRequest request) {
 		HttpSession session = request.getSession();
 		session.setAttribute(SessionAttributes.AUTHENTICATED_AT, System.currentTimeMillis());
-		session.setAttribute(SessionAttributes.CLIENT_ADDRESS, request.getRemoteAddr());
+		session.setAttribute(SessionAttributes.CLIENT_ADDRESS, clientAddress.of(request).getHostAddress());
 		String agent = request.getHeader("User-Agent");
 		if (agent != null) {
 			session.setAttribute(SessionAttributes.USER_AGENT,

@@ -38,6 +38,12 @@ public record ThrottleSettings(@Valid @DefaultValue Account account,
 	public record Account(@Min(1) @DefaultValue("5") int freeAttempts, @DefaultValue("1s") Duration baseDelay,
 			@DefaultValue("15m") Duration maxDelay) {
 
+		public Account {
+			if (baseDelay.isNegative() || baseDelay.isZero() || maxDelay.compareTo(baseDelay) < 0) {
+				throw new IllegalArgumentException("portero.throttle.account needs 0 < base-delay <= max-delay");
+			}
+		}
+
 		Duration delayAfter(int failures) {
 			int over = failures - freeAttempts;
 			if (over <= 0) {
@@ -51,10 +57,17 @@ public record ThrottleSettings(@Valid @DefaultValue Account account,
 
 	/**
 	 * @param perAddress hits per window from one address (IPv4) or /64 (IPv6)
-	 * @param perNetwork hits per window from one IPv4 /24
+	 * @param perNetwork hits per window from one IPv4 /24 or IPv6 /48
 	 * @param window the length of a window
 	 */
 	public record Limit(@Min(1) int perAddress, @Min(1) int perNetwork, Duration window) {
+
+		public Limit {
+			if (window == null || window.isNegative() || window.isZero()) {
+				throw new IllegalArgumentException("a throttle window must be a positive duration (set per-address, per-network and window together)");
+			}
+		}
+
 	}
 
 }

@@ -28,6 +28,7 @@ import dev.portero.account.AccountProblems.PasswordRejected;
 import dev.portero.account.AccountProblems.WrongPassword;
 import dev.portero.account.AccountService;
 import dev.portero.login.SignIns;
+import dev.portero.throttle.SignInThrottle;
 import dev.portero.account.Emails;
 import dev.portero.login.Sessions;
 
@@ -51,9 +52,32 @@ class AccountPageController {
 
 	private final Sessions sessions;
 
-	AccountPageController(AccountService accounts, Sessions sessions) {
+	private final SignInThrottle throttle;
+
+	AccountPageController(AccountService accounts, Sessions sessions, SignInThrottle throttle) {
 		this.accounts = accounts;
 		this.sessions = sessions;
+		this.throttle = throttle;
+	}
+
+	/**
+	 * The current password typed into a form is a guess like any other: it draws on the account's
+	 * sign-in budget, so a stolen session cannot try passwords without limit.
+	 */
+	private void withPasswordBudget(Authentication user, Runnable action) {
+		String email = accounts.get(SignIns.accountOf(user)).email();
+		throttle.admit(email);
+		try {
+			action.run();
+		}
+		catch (WrongPassword ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throttle.clear(email);
+			throw ex;
+		}
+		throttle.clear(email);
 	}
 
 	@GetMapping("/account")
@@ -84,7 +108,8 @@ class AccountPageController {
 			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
 		if (!result.hasErrors()) {
 			try {
-				accounts.changePassword(SignIns.accountOf(user), form.currentPassword(), form.newPassword(), session.getId());
+				withPasswordBudget(user, () -> accounts.changePassword(SignIns.accountOf(user), form.currentPassword(),
+						form.newPassword(), session.getId()));
 				redirect.addFlashAttribute("notice", "Your password was changed. Your other sessions were signed out.");
 				return "redirect:/account";
 			}
@@ -103,7 +128,8 @@ class AccountPageController {
 			BindingResult result, HttpSession session, Model model, RedirectAttributes redirect) {
 		if (!result.hasErrors()) {
 			try {
-				accounts.requestEmailChange(SignIns.accountOf(user), form.newEmail(), form.currentPassword());
+				withPasswordBudget(user,
+						() -> accounts.requestEmailChange(SignIns.accountOf(user), form.newEmail(), form.currentPassword()));
 				redirect.addFlashAttribute("notice", "We sent a confirmation link to " + form.newEmail().strip()
 						+ ". Your address changes when you open it. (If that address already has an account, no link is sent.)");
 				return "redirect:/account";
@@ -144,7 +170,7 @@ class AccountPageController {
 			HttpServletResponse response) {
 		if (!result.hasErrors()) {
 			try {
-				accounts.deleteOwnAccount(SignIns.accountOf(user), form.currentPassword());
+				withPasswordBudget(user, () -> accounts.deleteOwnAccount(SignIns.accountOf(user), form.currentPassword()));
 				new SecurityContextLogoutHandler().logout(request, response, null);
 				return "redirect:/login?deleted";
 			}
