@@ -96,6 +96,7 @@ class SecurityConfiguration {
 			.webAuthn(passkeys -> passkeys.rpName("Portero")
 				.rpId(settings.baseUrl().getHost())
 				.allowedOrigins(origin(settings))
+				.creationOptionsRepository(new SessionPasskeyRegistrationOptions())
 				.disableDefaultRegistrationPage(true))
 			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
 			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
