@@ -14,15 +14,18 @@ import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.security.web.webauthn.authentication.WebAuthnAuthenticationFilter;
 
 import dev.portero.account.AccountService;
 import dev.portero.config.PorteroSettings;
@@ -103,7 +106,17 @@ class SecurityConfiguration {
 			.webAuthn(passkeys -> passkeys.rpName(mfaSettings.issuer())
 				.rpId(settings.baseUrl().getHost())
 				.allowedOrigins(origin(settings))
-				.disableDefaultRegistrationPage(true))
+				.creationOptionsRepository(new SessionPasskeyRegistrationOptions())
+				.disableDefaultRegistrationPage(true)
+				// Spring Security gives its passkey sign-in filter no session strategy, so the session
+				// id survived a passkey sign-in (session fixation); use the one form sign-in uses.
+				.withObjectPostProcessor(new ObjectPostProcessor<WebAuthnAuthenticationFilter>() {
+					@Override
+					public <O extends WebAuthnAuthenticationFilter> O postProcess(O filter) {
+						filter.setSessionAuthenticationStrategy(http.getSharedObject(SessionAuthenticationStrategy.class));
+						return filter;
+					}
+				}))
 			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
 			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
 			.exceptionHandling(errors -> errors

@@ -2,7 +2,9 @@ package dev.portero.security;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,10 +16,25 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.web.webauthn.api.Bytes;
+import org.springframework.security.web.webauthn.api.ImmutableCredentialRecord;
+import org.springframework.security.web.webauthn.api.ImmutablePublicKeyCose;
+import org.springframework.security.web.webauthn.api.ImmutablePublicKeyCredentialUserEntity;
+import org.springframework.security.web.webauthn.api.PublicKeyCredentialType;
+import org.springframework.security.web.webauthn.api.PublicKeyCredentialUserEntity;
+import org.springframework.security.web.webauthn.management.PublicKeyCredentialUserEntityRepository;
+import org.springframework.security.web.webauthn.management.UserCredentialRepository;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
 
 import dev.portero.account.Account;
 import dev.portero.account.AccountService;
 import dev.portero.account.Registration;
+import dev.portero.mfa.AuthenticatorApp;
+import dev.portero.mfa.MfaPolicy;
+import dev.portero.mfa.Passkeys;
+import dev.portero.mfa.SecondFactors;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 
@@ -36,8 +53,17 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 	private static final String NEW_PASSWORD = "granite-mosaic-whistle-62";
 
-	/** Served by Spring Security's filters, so no controller declares them. */
-	private static final Set<String> FILTER_ENDPOINTS = Set.of("POST /login", "POST /logout");
+	/** Served by Spring Security's filters (form sign-in, sign-out, WebAuthn), so no controller declares them. */
+	private static final Set<String> FILTER_ENDPOINTS = Set.of("POST /login", "POST /logout",
+			"POST /webauthn/register/options", "POST /webauthn/register", "POST /webauthn/authenticate/options",
+			"POST /login/webauthn");
+
+	private static final Pattern SCRIPT_TOKEN = Pattern.compile("data-csrf-token=\"([^\"]+)\"");
+
+	private static final Pattern TOTP_KEY = Pattern.compile("id=\"totp-secret\">([A-Z2-7]+)<");
+
+	/** {@code SessionAttributes.AUTHENTICATED_AT}, package-private in the login module. */
+	private static final String AUTHENTICATED_AT = "portero.authenticatedAt";
 
 	private static final Pattern REVOKE_ACTION = Pattern.compile("action=\"(/account/sessions/[0-9a-f]+/revoke)\"");
 
@@ -48,6 +74,24 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 	@Autowired
 	Registration registration;
+
+	@Autowired
+	SecondFactors factors;
+
+	@Autowired
+	Passkeys passkeys;
+
+	@Autowired
+	PublicKeyCredentialUserEntityRepository passkeyUsers;
+
+	@Autowired
+	UserCredentialRepository passkeyCredentials;
+
+	@Autowired
+	FindByIndexNameSessionRepository<? extends Session> sessions;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	private Map<String, Runnable> scenarios() {
 		Map<String, Runnable> scenarios = new LinkedHashMap<>();
@@ -71,6 +115,19 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("DELETE /api/v1/admin/users/{id}", this::apiDeleteUser);
 		scenarios.put("DELETE /api/v1/admin/users/{id}/sessions", this::apiRevokeSessions);
 		scenarios.put("DELETE /api/v1/admin/users/{id}/sessions/{sessionId}", this::apiRevokeSession);
+		scenarios.put("POST /account/sessions/revoke-others", this::revokeOtherSessions);
+		scenarios.put("POST /login/mfa", this::secondFactor);
+		scenarios.put("POST /account/reauth", this::reauthenticate);
+		scenarios.put("POST /account/mfa/totp", this::startTotp);
+		scenarios.put("POST /account/mfa/totp/confirm", this::confirmTotp);
+		scenarios.put("POST /account/mfa/totp/remove", this::removeTotp);
+		scenarios.put("POST /account/mfa/recovery-codes", this::regenerateRecoveryCodes);
+		scenarios.put("POST /account/passkeys/{id}/delete", this::removePasskey);
+		scenarios.put("POST /webauthn/register/options", this::passkeyRegistrationOptions);
+		scenarios.put("POST /webauthn/register", this::passkeyRegistration);
+		scenarios.put("POST /webauthn/authenticate/options", this::passkeySignInOptions);
+		scenarios.put("POST /login/webauthn", this::passkeySignIn);
+		scenarios.put("PUT /api/v1/admin/settings/mfa-policy", this::apiSetMfaPolicy);
 		scenarios.put("ANY /error", this::errorPage);
 		return scenarios;
 	}
@@ -251,6 +308,177 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		assertThat(other.get("/account").statusCode()).isEqualTo(302);
 	}
 
+	private void revokeOtherSessions() {
+		Account account = newAccount("revoke-others");
+		Browser other = signedIn(account);
+		Browser victim = signedIn(account);
+		refusedWhenForged(victim, "/account/sessions/revoke-others", Map.of());
+		assertThat(other.get("/account").statusCode()).as("the other session lives").isEqualTo(200);
+
+		assertThat(Browser.location(victim.submit("/account/sessions", "/account/sessions/revoke-others", Map.of())))
+			.endsWith("/account/sessions");
+		assertThat(other.get("/account").statusCode()).as("the other session ended").isEqualTo(302);
+		assertThat(victim.get("/account").statusCode()).as("this one lives on").isEqualTo(200);
+	}
+
+	// --- second factors
+
+	private void secondFactor() {
+		Account account = newAccount("mfa-code");
+		String key = enrolTotp(account);
+		Browser victim = browser();
+		HttpResponse<String> password = victim.submit("/login", "/login",
+				Map.of("username", account.email(), "password", PASSWORD));
+		assertThat(Browser.location(password)).endsWith("/login/mfa");
+		// the next step's code: the current one was spent on confirming the enrolment
+		String code = AuthenticatorApp.code(key, 1);
+		refusedWhenForged(victim, "/login/mfa", Map.of("code", code));
+		assertThat(Browser.location(victim.get("/account"))).as("still half signed in").endsWith("/login/mfa");
+
+		// the refused requests did not spend the code
+		assertThat(Browser.location(victim.submit("/login/mfa", "/login/mfa", Map.of("code", code)))).endsWith("/account");
+		assertThat(victim.get("/account").statusCode()).isEqualTo(200);
+	}
+
+	private void reauthenticate() {
+		Account account = newAccount("reauth");
+		Browser victim = signedIn(account);
+		signedInLongAgo(account);
+		assertThat(Browser.location(victim.get("/account/mfa"))).as("an old sign-in must confirm first")
+			.endsWith("/account/reauth?next=/account/mfa");
+		Map<String, String> form = Map.of("password", PASSWORD, "next", "/account/mfa");
+		refusedWhenForged(victim, "/account/reauth", form);
+		assertThat(Browser.location(victim.get("/account/mfa"))).as("still not confirmed")
+			.endsWith("/account/reauth?next=/account/mfa");
+
+		assertThat(Browser.location(victim.submit("/account/reauth?next=/account/mfa", "/account/reauth", form)))
+			.endsWith("/account/mfa");
+		assertThat(victim.get("/account/mfa").statusCode()).isEqualTo(200);
+	}
+
+	private void startTotp() {
+		Account account = newAccount("mfa-start");
+		Browser victim = signedIn(account);
+		refusedWhenForged(victim, "/account/mfa/totp", Map.of());
+		assertThat(totpKeys(account)).as("no key was made").isZero();
+
+		HttpResponse<String> setup = victim.submit("/account/mfa", "/account/mfa/totp", Map.of());
+		assertThat(setup.statusCode()).isEqualTo(200);
+		assertThat(TOTP_KEY.matcher(setup.body()).find()).as("the key is shown").isTrue();
+		assertThat(totpKeys(account)).isOne();
+		assertThat(factors.status(account.id()).totp()).as("on only after the first code").isFalse();
+	}
+
+	private void confirmTotp() {
+		Account account = newAccount("mfa-confirm");
+		Browser victim = signedIn(account);
+		HttpResponse<String> setup = victim.submit("/account/mfa", "/account/mfa/totp", Map.of());
+		Matcher key = TOTP_KEY.matcher(setup.body());
+		assertThat(key.find()).as("the key is shown").isTrue();
+		String code = AuthenticatorApp.codeNow(key.group(1));
+		refusedWhenForged(victim, "/account/mfa/totp/confirm", Map.of("code", code));
+		assertThat(factors.status(account.id()).totp()).as("not turned on").isFalse();
+		assertThat(recoveryCodeHashes(account)).isEmpty();
+
+		HttpResponse<String> confirmed = victim.post("/account/mfa/totp/confirm",
+				Map.of("code", code, "_csrf", Browser.csrfToken(setup.body())));
+		assertThat(confirmed.body()).contains("Your recovery codes");
+		assertThat(factors.status(account.id()).totp()).isTrue();
+		assertThat(recoveryCodeHashes(account)).hasSize(10);
+	}
+
+	private void removeTotp() {
+		Account account = newAccount("mfa-remove");
+		Browser victim = signedIn(account);
+		enrolTotp(account);
+		refusedWhenForged(victim, "/account/mfa/totp/remove", Map.of());
+		assertThat(factors.status(account.id()).totp()).as("still on").isTrue();
+
+		assertThat(Browser.location(victim.submit("/account/mfa", "/account/mfa/totp/remove", Map.of())))
+			.endsWith("/account/mfa");
+		assertThat(factors.status(account.id()).totp()).isFalse();
+	}
+
+	private void regenerateRecoveryCodes() {
+		Account account = newAccount("mfa-recovery");
+		Browser victim = signedIn(account);
+		enrolTotp(account);
+		List<String> before = recoveryCodeHashes(account);
+		assertThat(before).hasSize(10);
+		refusedWhenForged(victim, "/account/mfa/recovery-codes", Map.of());
+		assertThat(recoveryCodeHashes(account)).as("the codes on paper still work").isEqualTo(before);
+
+		HttpResponse<String> fresh = victim.submit("/account/mfa", "/account/mfa/recovery-codes", Map.of());
+		assertThat(fresh.body()).contains("Your recovery codes");
+		assertThat(recoveryCodeHashes(account)).hasSize(10).doesNotContainAnyElementsOf(before);
+	}
+
+	private void removePasskey() {
+		Account account = newAccount("mfa-passkey");
+		Browser victim = signedIn(account);
+		String id = addPasskey(account, "Forgery target");
+		String path = "/account/passkeys/" + id + "/delete";
+		assertThat(victim.get("/account/mfa").body()).as("the page offers to remove it").contains("action=\"" + path + "\"");
+		refusedWhenForged(victim, path, Map.of());
+		assertThat(passkeys.list(account.id())).extracting(Passkeys.Passkey::id).containsExactly(id);
+
+		assertThat(Browser.location(victim.submit("/account/mfa", path, Map.of()))).endsWith("/account/mfa");
+		assertThat(passkeys.list(account.id())).isEmpty();
+	}
+
+	// --- Spring Security's WebAuthn endpoints: a passkey registered by a forged request would be
+	// an attacker's key on the victim's account. The whole ceremony with a real (virtual)
+	// authenticator is MfaBrowserIntegrationTest; here only the token check.
+
+	private void passkeyRegistrationOptions() {
+		Browser victim = signedIn(newAccount("passkey-options"));
+		scriptRefusedWhenForged(victim, "/webauthn/register/options", null);
+
+		HttpResponse<String> options = script(victim, "/account/mfa", "/webauthn/register/options", null);
+		assertThat(options.statusCode()).as(options.body()).isEqualTo(200);
+		assertThat(options.body()).contains("\"challenge\"");
+	}
+
+	private void passkeyRegistration() {
+		Account account = newAccount("passkey-register");
+		Browser victim = signedIn(account);
+		assertThat(script(victim, "/account/mfa", "/webauthn/register/options", null).statusCode()).isEqualTo(200);
+		String body = "{\"publicKey\":{\"credential\":{\"id\":\"AAAA\",\"rawId\":\"AAAA\",\"type\":\"public-key\","
+				+ "\"response\":{\"attestationObject\":\"AAAA\",\"clientDataJSON\":\"AAAA\"}},\"label\":\"Forged\"}}";
+		scriptRefusedWhenForged(victim, "/webauthn/register", body);
+		assertThat(passkeys.list(account.id())).as("no passkey").isEmpty();
+
+		// With the token the request gets past the CSRF check to the ceremony, which refuses this
+		// made-up credential. (It answers 500, not 400: webauthn4j's parse error of the malformed
+		// client data escapes Spring Security's registration filter.)
+		HttpResponse<String> checked = script(victim, "/account/mfa", "/webauthn/register", body);
+		assertThat(checked.statusCode()).as(checked.body()).isNotEqualTo(403).isGreaterThanOrEqualTo(400);
+		assertThat(passkeys.list(account.id())).isEmpty();
+	}
+
+	private void passkeySignInOptions() {
+		Browser victim = anonymous();
+		scriptRefusedWhenForged(victim, "/webauthn/authenticate/options", null);
+
+		HttpResponse<String> options = script(victim, "/login", "/webauthn/authenticate/options", null);
+		assertThat(options.statusCode()).as(options.body()).isEqualTo(200);
+		assertThat(options.body()).contains("\"challenge\"");
+	}
+
+	private void passkeySignIn() {
+		Browser victim = anonymous();
+		assertThat(script(victim, "/login", "/webauthn/authenticate/options", null).statusCode()).isEqualTo(200);
+		String body = "{\"id\":\"AAAA\",\"rawId\":\"AAAA\",\"credType\":\"public-key\",\"response\":{"
+				+ "\"authenticatorData\":\"AAAA\",\"clientDataJSON\":\"AAAA\",\"signature\":\"AAAA\"}}";
+		scriptRefusedWhenForged(victim, "/login/webauthn", body);
+		assertThat(victim.get("/account").statusCode()).as("not signed in").isEqualTo(302);
+
+		// With the token the request reaches the ceremony, which refuses an unknown credential.
+		HttpResponse<String> checked = script(victim, "/login", "/login/webauthn", body);
+		assertThat(checked.statusCode()).as(checked.body()).isNotEqualTo(403).isGreaterThanOrEqualTo(400).isLessThan(500);
+		assertThat(victim.get("/account").statusCode()).isEqualTo(302);
+	}
+
 	private void errorPage() {
 		// Nothing to change here; the mapping accepts any method, so it must not accept a forged one either.
 		Browser victim = anonymous();
@@ -341,6 +569,23 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		assertThat(target.get("/account").statusCode()).isEqualTo(302);
 	}
 
+	private void apiSetMfaPolicy() {
+		String path = "/api/v1/admin/settings/mfa-policy";
+		Browser victim = admin();
+		try {
+			apiRefusedWhenForged(victim, "PUT", path, "{\"policy\":\"EVERYONE\"}");
+			assertThat(factors.policy()).isEqualTo(MfaPolicy.OPTIONAL);
+
+			HttpResponse<String> set = victim.json("PUT", path, "{\"policy\":\"EVERYONE\"}");
+			assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+			assertThat(factors.policy()).isEqualTo(MfaPolicy.EVERYONE);
+		}
+		finally {
+			// the context is shared: every other test signs in under the default policy
+			factors.setPolicy(MfaPolicy.OPTIONAL);
+		}
+	}
+
 	// --- forging
 
 	/**
@@ -365,6 +610,28 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		String othersToken = admin().apiCsrfToken();
 		assertThat(victim.send(api(victim, method, path, body).header("X-CSRF-TOKEN", othersToken)).statusCode())
 			.as(method + " " + path + " with another session's token").isEqualTo(403);
+	}
+
+	/** A JSON POST as passkeys.js sends it, with the token a page hands to its scripts. */
+	private static HttpResponse<String> script(Browser victim, String pagePath, String path, String body) {
+		Matcher token = SCRIPT_TOKEN.matcher(victim.get(pagePath).body());
+		assertThat(token.find()).as("a token for scripts on " + pagePath).isTrue();
+		return victim.send(scriptRequest(victim, path, body).header("X-CSRF-TOKEN", token.group(1)));
+	}
+
+	private void scriptRefusedWhenForged(Browser victim, String path, String body) {
+		assertThat(victim.send(scriptRequest(victim, path, body)).statusCode()).as("POST " + path + " without a token")
+			.isEqualTo(403);
+		assertThat(victim.send(scriptRequest(victim, path, body).header("X-CSRF-TOKEN", attackersToken())).statusCode())
+			.as("POST " + path + " with another session's token")
+			.isEqualTo(403);
+	}
+
+	private static HttpRequest.Builder scriptRequest(Browser victim, String path, String body) {
+		return HttpRequest.newBuilder(victim.uri(path))
+			.header("Content-Type", "application/json")
+			.header("Accept", "application/json")
+			.POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
 	}
 
 	private static HttpRequest.Builder api(Browser victim, String method, String path, String body) {
@@ -418,6 +685,68 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 			Thread.currentThread().interrupt();
 		}
 		assertThat(mailbox().to(email)).as("messages to " + email).hasSize(expected);
+	}
+
+	/** Sets up an authenticator app as the account's owner would; returns its key. */
+	private String enrolTotp(Account account) {
+		String key = factors.startTotp(account).secret();
+		factors.confirmTotp(account.id(), AuthenticatorApp.codeNow(key));
+		return key;
+	}
+
+	private long totpKeys(Account account) {
+		return jdbc.sql("SELECT COUNT(*) FROM mfa_totp WHERE account_id = :id")
+			.param("id", account.id().toString())
+			.query(Long.class)
+			.single();
+	}
+
+	private List<String> recoveryCodeHashes(Account account) {
+		return jdbc.sql("SELECT code_hash FROM mfa_recovery_codes WHERE account_id = :id ORDER BY code_hash")
+			.param("id", account.id().toString())
+			.query(String.class)
+			.list();
+	}
+
+	/**
+	 * A passkey record as Spring Security's registration stores it (the key itself is never used
+	 * here: nothing signs in with it).
+	 */
+	private String addPasskey(Account account, String label) {
+		PublicKeyCredentialUserEntity user = ImmutablePublicKeyCredentialUserEntity.builder()
+			.name(account.id().toString())
+			.id(Bytes.random())
+			.displayName(account.email())
+			.build();
+		passkeyUsers.save(user);
+		Bytes id = Bytes.random();
+		passkeyCredentials.save(ImmutableCredentialRecord.builder()
+			.credentialType(PublicKeyCredentialType.PUBLIC_KEY)
+			.credentialId(id)
+			.userEntityUserId(user.getId())
+			.publicKey(new ImmutablePublicKeyCose(new byte[77]))
+			.signatureCount(0)
+			.uvInitialized(true)
+			.transports(Set.of())
+			.backupEligible(false)
+			.backupState(false)
+			.created(Instant.now())
+			.lastUsed(Instant.now())
+			.label(label)
+			.build());
+		return id.toBase64UrlString();
+	}
+
+	/** Moves the account's sign-ins eleven minutes into the past, beyond what counts as recent. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private void signedInLongAgo(Account account) {
+		FindByIndexNameSessionRepository repository = sessions;
+		Map<String, Session> found = repository.findByPrincipalName(account.id().toString());
+		assertThat(found).as("sessions of " + account.email()).isNotEmpty();
+		for (Session session : found.values()) {
+			session.setAttribute(AUTHENTICATED_AT, System.currentTimeMillis() - 11 * 60 * 1000L);
+			repository.save(session);
+		}
 	}
 
 	private static String token(String link) {

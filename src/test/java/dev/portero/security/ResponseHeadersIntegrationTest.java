@@ -16,10 +16,15 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
 
 import dev.portero.account.Account;
 import dev.portero.account.AccountService;
 import dev.portero.account.Registration;
+import dev.portero.mfa.AuthenticatorApp;
+import dev.portero.mfa.MfaPolicy;
+import dev.portero.mfa.SecondFactors;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 
@@ -37,11 +42,19 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 
 	private static final Pattern TOKEN = Pattern.compile("token=([^\\s&\"]+)");
 
+	private static final Pattern TOTP_KEY = Pattern.compile("id=\"totp-secret\">([A-Z2-7]+)<");
+
 	@Autowired
 	AccountService accounts;
 
 	@Autowired
 	Registration registration;
+
+	@Autowired
+	SecondFactors factors;
+
+	@Autowired
+	FindByIndexNameSessionRepository<? extends Session> sessions;
 
 	/** One request: which mapping it exercises, how it is sent, and whether the browser is signed in. */
 	record Visit(String mapping, String description, boolean signedIn, Function<Browser, HttpResponse<String>> send) {
@@ -91,6 +104,57 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		visits.add(api("/api/v1/admin/users/{id}", "/api/v1/admin/users/not-an-id"));
 		visits.add(api("/api/v1/admin/users/{id}/sessions", "/api/v1/admin/users/" + account.id() + "/sessions"));
 		visits.add(get("/api/v1/admin/users", "/api/v1/admin/users", false));
+		// multi-factor sign-in, step-up and sessions; "POST ..." visits are pages a form answers with
+		Account withApp = registration.create(uniqueEmail("headers-totp"), "Headers TOTP", PASSWORD, true, Set.of());
+		String key = factors.startTotp(withApp).secret();
+		factors.confirmTotp(withApp.id(), AuthenticatorApp.codeNow(key));
+		visits.add(new Visit("/login/mfa", "GET /login/mfa (password given, code pending)", true,
+				b -> {
+					HttpResponse<String> page = codePending(withApp).get("/login/mfa");
+					assertThat(page.body()).contains("One more step");
+					return page;
+				}));
+		visits.add(new Visit("POST /login/mfa", "POST /login/mfa with a wrong code", true,
+				b -> codePending(withApp).submit("/login/mfa", "/login/mfa", Map.of("code", "000000"))));
+		visits.add(get("/login/mfa", "/login/mfa", false));
+		visits.add(new Visit("/login/mfa", "GET /login/mfa (fully signed in: 403)", true, b -> b.get("/login/mfa")));
+		visits.add(get("/account/mfa", "/account/mfa", true));
+		visits.add(get("/account/mfa", "/account/mfa", false));
+		visits.add(new Visit("/account/mfa", "GET /account/mfa (second factor required by the policy, none set up)", true,
+				b -> {
+					HttpResponse<String> page = enrolmentRequired().get("/account/mfa");
+					assertThat(page.body()).contains("Your organisation requires a second step");
+					return page;
+				}));
+		visits.add(new Visit("/account/mfa", "GET /account/mfa (signed in long ago: to /account/reauth)", true,
+				b -> {
+					HttpResponse<String> page = signedInLongAgo().get("/account/mfa");
+					assertThat(Browser.location(page)).endsWith("/account/reauth?next=/account/mfa");
+					return page;
+				}));
+		visits.add(new Visit("POST /account/mfa/totp", "POST /account/mfa/totp (QR code page)", true,
+				b -> signedIn().submit("/account/mfa", "/account/mfa/totp", Map.of())));
+		visits.add(new Visit("POST /account/mfa/totp/confirm", "POST /account/mfa/totp/confirm (recovery codes page)", true,
+				b -> {
+					Browser browser = signedIn();
+					HttpResponse<String> setup = browser.submit("/account/mfa", "/account/mfa/totp", Map.of());
+					Matcher secret = TOTP_KEY.matcher(setup.body());
+					assertThat(secret.find()).as("the key is shown").isTrue();
+					HttpResponse<String> codes = browser.post("/account/mfa/totp/confirm", Map.of("code",
+							AuthenticatorApp.codeNow(secret.group(1)), "_csrf", Browser.csrfToken(setup.body())));
+					assertThat(codes.body()).contains("Your recovery codes");
+					return codes;
+				}));
+		visits.add(get("/account/reauth", "/account/reauth", true));
+		visits.add(get("/account/reauth", "/account/reauth", false));
+		visits.add(new Visit("/account/reauth", "GET /account/reauth (account with an app: asks for a code)", true,
+				b -> codeGiven(withApp, key).get("/account/reauth?next=/account/mfa")));
+		visits.add(new Visit("POST /account/reauth", "POST /account/reauth with a wrong password", true,
+				b -> signedIn().submit("/account/reauth", "/account/reauth", Map.of("password", "wrong", "next", "/account"))));
+		visits.add(get("/account/sessions", "/account/sessions", true));
+		visits.add(get("/account/sessions", "/account/sessions", false));
+		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));
+		visits.add(get("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy", false));
 		// error pages
 		visits.add(get("/error", "/error", false));
 		visits.add(get("/error", "/error", true));
@@ -111,7 +175,9 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 	void everyGetEndpointIsVisited() {
 		Set<String> visited = new TreeSet<>();
 		for (Visit visit : visits()) {
-			visited.add(visit.mapping());
+			if (!visit.mapping().startsWith("POST ")) {
+				visited.add(visit.mapping());
+			}
 		}
 		assertThat(visited).as("GET endpoints (a new one needs a visit in this test)")
 			.containsExactlyInAnyOrderElementsOf(Endpoints.readable());
@@ -175,6 +241,68 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		assertThat(response.headers().allValues(name)).as(what + ": " + name + " at most once").hasSizeLessThanOrEqualTo(1);
 		return response.headers().firstValue(name).orElseThrow(() -> new AssertionError(what + " (" + response.statusCode()
 				+ "): no " + name + " header"));
+	}
+
+	/** A new account, signed in just now. */
+	private Browser signedIn() {
+		Account account = registration.create(uniqueEmail("headers-mfa"), "Headers MFA", PASSWORD, true, Set.of());
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+		return browser;
+	}
+
+	/** Half signed in: the password was right, the app code is still to come. */
+	private Browser codePending(Account withApp) {
+		Browser browser = browser();
+		HttpResponse<String> password = browser.submit("/login", "/login",
+				Map.of("username", withApp.email(), "password", PASSWORD));
+		assertThat(Browser.location(password)).endsWith("/login/mfa");
+		return browser;
+	}
+
+	/** Signed in with the password and the app code (one the account has not used yet). */
+	private Browser codeGiven(Account withApp, String key) {
+		Browser browser = codePending(withApp);
+		// the next step's code: the current one was spent on confirming the enrolment
+		HttpResponse<String> code = browser.submit("/login/mfa", "/login/mfa", Map.of("code", AuthenticatorApp.code(key, 1)));
+		assertThat(Browser.location(code)).endsWith("/account");
+		return browser;
+	}
+
+	/** Half signed in: the policy requires a second factor and the account has none yet. */
+	private Browser enrolmentRequired() {
+		Account account = registration.create(uniqueEmail("headers-enrol"), "Headers Enrol", PASSWORD, true, Set.of());
+		Browser browser = browser();
+		factors.setPolicy(MfaPolicy.EVERYONE);
+		try {
+			HttpResponse<String> password = browser.submit("/login", "/login",
+					Map.of("username", account.email(), "password", PASSWORD));
+			assertThat(Browser.location(password)).endsWith("/account/mfa");
+		}
+		finally {
+			// the context is shared: every other test signs in under the default policy
+			factors.setPolicy(MfaPolicy.OPTIONAL);
+		}
+		return browser;
+	}
+
+	/**
+	 * Signed in eleven minutes ago, beyond what counts as recent for changing second factors
+	 * ({@code SessionAttributes.AUTHENTICATED_AT} is package-private in the login module).
+	 */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private Browser signedInLongAgo() {
+		Account account = registration.create(uniqueEmail("headers-old"), "Headers Old", PASSWORD, true, Set.of());
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+		FindByIndexNameSessionRepository repository = sessions;
+		Map<String, Session> found = repository.findByPrincipalName(account.id().toString());
+		assertThat(found).isNotEmpty();
+		for (Session session : found.values()) {
+			session.setAttribute("portero.authenticatedAt", System.currentTimeMillis() - 11 * 60 * 1000L);
+			repository.save(session);
+		}
+		return browser;
 	}
 
 	private static Visit get(String mapping, String path, boolean signedIn) {
