@@ -143,7 +143,8 @@ class SecurityConfiguration {
 				}))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
-			.addFilterBefore(guard, UsernamePasswordAuthenticationFilter.class);
+			.addFilterBefore(guard, UsernamePasswordAuthenticationFilter.class)
+			.addFilterBefore(new PasskeyCeremonyErrors(), UsernamePasswordAuthenticationFilter.class);
 		return http.build();
 	}
 
