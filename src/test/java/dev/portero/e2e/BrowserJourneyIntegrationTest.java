@@ -11,7 +11,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.portero.support.HeadlessChrome;
@@ -128,7 +127,7 @@ class BrowserJourneyIntegrationTest extends IntegrationTestSupport {
 	private void submit(By button) {
 		WebElement before = driver.findElement(By.tagName("html"));
 		driver.findElement(button).click();
-		wait.until(ExpectedConditions.stalenessOf(before));
+		wait.until(HeadlessChrome.left(before));
 		wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
 		collectConsole();
 	}

@@ -266,7 +266,7 @@ class MfaBrowserIntegrationTest extends IntegrationTestSupport {
 	private void submit(By button) {
 		WebElement before = driver.findElement(By.tagName("html"));
 		driver.findElement(button).click();
-		wait.until(ExpectedConditions.stalenessOf(before));
+		wait.until(HeadlessChrome.left(before));
 		wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
 		chrome.collectConsole();
 	}

@@ -31,7 +31,6 @@ import org.openqa.selenium.UnhandledAlertException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -325,8 +324,8 @@ class XssIntegrationTest extends IntegrationTestSupport {
 		check("session list");
 		@SuppressWarnings("unchecked")
 		List<String> shown = (List<String>) driver.executeScript(
-				"return Array.from(document.querySelectorAll('tbody tr td:nth-child(4)')).map(td => td.textContent)");
-		assertThat(shown).as("the Browser column of the session list").containsExactlyInAnyOrderElementsOf(agents);
+				"return Array.from(document.querySelectorAll('tbody tr td:nth-child(1)')).map(td => td.textContent)");
+		assertThat(shown).as("the Device column of the session list").containsExactlyInAnyOrderElementsOf(agents);
 		finish();
 	}
 
@@ -354,7 +353,7 @@ class XssIntegrationTest extends IntegrationTestSupport {
 			}
 			WebElement before = driver.findElement(By.tagName("html"));
 			driver.executeScript(FILL_AND_SUBMIT, action, fields);
-			wait.until(ExpectedConditions.stalenessOf(before));
+			wait.until(HeadlessChrome.left(before));
 			wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
 		}
 		catch (UnhandledAlertException ex) {

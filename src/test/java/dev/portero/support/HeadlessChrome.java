@@ -50,6 +50,23 @@ public final class HeadlessChrome implements AutoCloseable {
 	 * run: 0" with no reason, a skipped test shows up as skipped, with this message. On CI a missing
 	 * browser fails instead, so a broken image cannot pass by skipping.
 	 */
+	/**
+	 * The page holding {@code element} has been left. Like Selenium's stalenessOf, but Chromium
+	 * sometimes reports a node of the old document as "does not belong to the document" instead
+	 * of as stale; that means the same.
+	 */
+	public static org.openqa.selenium.support.ui.ExpectedCondition<Boolean> left(org.openqa.selenium.WebElement element) {
+		return driver -> {
+			try {
+				element.isEnabled();
+				return false;
+			}
+			catch (org.openqa.selenium.WebDriverException gone) {
+				return true;
+			}
+		};
+	}
+
 	public static void require(String what) {
 		boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
 		if (!installed && "true".equals(System.getenv("CI"))) {
