@@ -32,6 +32,8 @@ import dev.portero.mfa.SecondFactors;
 @Controller
 class MfaPageController {
 
+	private static final String STEP_UP = "redirect:/account/reauth?next=/account/mfa";
+
 	private final AccountService accounts;
 
 	private final SecondFactors factors;
@@ -49,8 +51,8 @@ class MfaPageController {
 
 	@GetMapping("/account/mfa")
 	String page(Authentication user, HttpSession session, Model model) {
-		if (!SignIns.isEnrolmentRequired(user) && !SignIns.isRecent(session)) {
-			return "redirect:/account/reauth?next=/account/mfa";
+		if (needsStepUp(user, session)) {
+			return STEP_UP;
 		}
 		AccountId id = SignIns.accountOf(user);
 		Account account = accounts.get(id);
@@ -64,8 +66,8 @@ class MfaPageController {
 
 	@PostMapping("/account/mfa/totp")
 	String startTotp(Authentication user, HttpSession session, Model model) {
-		if (!SignIns.isEnrolmentRequired(user) && !SignIns.isRecent(session)) {
-			return "redirect:/account/reauth?next=/account/mfa";
+		if (needsStepUp(user, session)) {
+			return STEP_UP;
 		}
 		Account account = accounts.get(SignIns.accountOf(user));
 		if (factors.status(account.id()).totp()) {
@@ -99,7 +101,7 @@ class MfaPageController {
 	@PostMapping("/account/mfa/totp/remove")
 	String removeTotp(Authentication user, HttpSession session, RedirectAttributes redirect) {
 		if (!SignIns.isRecent(session)) {
-			return "redirect:/account/reauth?next=/account/mfa";
+			return STEP_UP;
 		}
 		AccountId id = SignIns.accountOf(user);
 		if (factors.isRequiredFor(accounts.get(id)) && factors.status(id).passkeys() == 0) {
@@ -114,7 +116,7 @@ class MfaPageController {
 	@PostMapping("/account/mfa/recovery-codes")
 	String regenerate(Authentication user, HttpSession session, Model model) {
 		if (!SignIns.isRecent(session)) {
-			return "redirect:/account/reauth?next=/account/mfa";
+			return STEP_UP;
 		}
 		model.addAttribute("codes", factors.regenerateRecoveryCodes(SignIns.accountOf(user)));
 		return "login/mfa-recovery-codes";
@@ -124,7 +126,7 @@ class MfaPageController {
 	String removePasskey(Authentication user, @PathVariable @Size(max = 1400) String id, HttpSession session,
 			RedirectAttributes redirect) {
 		if (!SignIns.isRecent(session)) {
-			return "redirect:/account/reauth?next=/account/mfa";
+			return STEP_UP;
 		}
 		AccountId account = SignIns.accountOf(user);
 		var status = factors.status(account);
@@ -135,6 +137,11 @@ class MfaPageController {
 		redirect.addFlashAttribute("notice",
 				passkeys.remove(account, id) ? "The passkey was removed." : "That passkey was already gone.");
 		return "redirect:/account/mfa";
+	}
+
+	/** The set-up the policy demands right after the password needs no step-up; anything else does. */
+	private static boolean needsStepUp(Authentication user, HttpSession session) {
+		return !SignIns.isEnrolmentRequired(user) && !SignIns.isRecent(session);
 	}
 
 }
