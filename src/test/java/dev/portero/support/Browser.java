@@ -95,8 +95,19 @@ public class Browser {
 	}
 
 	public HttpResponse<String> send(HttpRequest.Builder request) {
+		HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
 		try {
-			return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+			try {
+				return client.send(built, HttpResponse.BodyHandlers.ofString());
+			}
+			catch (IOException ex) {
+				// The JDK client reused a kept-alive connection the server had just closed, so the
+				// request never got an answer; the client retries only GETs by itself.
+				if (!String.valueOf(ex.getMessage()).contains("received no bytes")) {
+					throw ex;
+				}
+				return client.send(built, HttpResponse.BodyHandlers.ofString());
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
