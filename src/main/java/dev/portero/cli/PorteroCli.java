@@ -23,6 +23,7 @@ import dev.portero.account.Registration;
 import dev.portero.config.ConfigCheck;
 import dev.portero.config.FileSecretsEnvironmentPostProcessor;
 import dev.portero.config.StartupRefused;
+import dev.portero.oidc.SigningKeys;
 import dev.portero.web.ProblemException;
 
 /**
@@ -44,6 +45,9 @@ public final class PorteroCli {
 			                               create an administrator; the password is read from stdin
 			  config check                 list every problem of the configuration; exit 1 if any
 			  db migrate                   apply database migrations and exit
+			  incident rotate-keys [--dry-run]
+			                               replace the token signing keys at once (a leaked key):
+			                               tokens signed by the old keys stop validating
 			  --help                       show this help
 
 			Settings come from environment variables (PORTERO_BASE_URL, PORTERO_DATA_DIR, PORTERO_DB_URL, ...)
@@ -73,6 +77,7 @@ public final class PorteroCli {
 				case "config" -> sub(rest, "check", () -> configCheck(tail(rest), out, err), err);
 				case "db" -> sub(rest, "migrate", () -> migrate(tail(rest), out), err);
 				case "admin" -> sub(rest, "create", () -> adminCreate(tail(rest), out, err), err);
+				case "incident" -> sub(rest, "rotate-keys", () -> rotateKeys(tail(rest), out), err);
 				default -> fail(err, "unknown command '" + command + "' (see --help)");
 			};
 		}
@@ -129,6 +134,26 @@ public final class PorteroCli {
 		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
 			context.getBean(Registration.class).ensureAdmin(email, name == null ? "Administrator" : name, password, true);
 			out.println("administrator " + email.strip().toLowerCase(java.util.Locale.ROOT) + " is ready");
+			return 0;
+		}
+	}
+
+	/**
+	 * A leaked signing key: a new key signs at once and every other key is removed, so tokens
+	 * they signed are refused by every node within a second or two (nodes re-read the keys).
+	 */
+	private static int rotateKeys(String[] args, PrintStream out) {
+		boolean dryRun = Arrays.asList(args).contains("--dry-run");
+		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
+			SigningKeys keys = context.getBean(SigningKeys.class);
+			if (dryRun) {
+				out.println("dry run: would remove " + keys.published().size()
+						+ " signing key(s) and sign with a new one from now; tokens they signed would stop validating");
+				return 0;
+			}
+			SigningKeys.Rotation rotation = keys.rotateNow();
+			out.println("signing keys rotated: " + rotation.removed() + " old key(s) removed, new key " + rotation.kid()
+					+ " signs from now; tokens signed by the old keys are no longer accepted");
 			return 0;
 		}
 	}

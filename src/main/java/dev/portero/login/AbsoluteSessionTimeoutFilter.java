@@ -16,11 +16,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Ends a session a fixed time after sign-in however active it is; the idle timeout alone would let a
  * stolen but busy session live for ever. Spring Session only knows the idle timeout.
  */
-class AbsoluteSessionTimeoutFilter extends OncePerRequestFilter {
+public class AbsoluteSessionTimeoutFilter extends OncePerRequestFilter {
 
 	private final long maxAgeMillis;
 
-	AbsoluteSessionTimeoutFilter(Duration absoluteTimeout) {
+	public AbsoluteSessionTimeoutFilter(Duration absoluteTimeout) {
 		this.maxAgeMillis = absoluteTimeout.toMillis();
 	}
 

@@ -14,7 +14,7 @@ import org.springframework.security.web.csrf.CsrfException;
  * Pages a session may not open: a session half-way through signing in goes to its next step
  * (the code, or setting up a second factor); anyone else gets the 403 page.
  */
-class NextSignInStep implements AccessDeniedHandler {
+public class NextSignInStep implements AccessDeniedHandler {
 
 	@Override
 	public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)

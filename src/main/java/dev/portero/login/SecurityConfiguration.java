@@ -67,8 +67,9 @@ class SecurityConfiguration {
 		return http.build();
 	}
 
+	/** Order 2 is the OpenID Connect provider's chain (oidc/AuthorizationServerConfiguration). */
 	@Bean
-	@Order(2)
+	@Order(3)
 	SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager authenticationManager,
 			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
 			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns,
@@ -95,8 +96,9 @@ class SecurityConfiguration {
 						authentication.get().getAuthorities().stream().anyMatch(a -> SignInState.FULL.equals(a.getAuthority()))
 								&& context.getRequest().getSession(false) != null
 								&& SignIns.isRecent(context.getRequest().getSession(false))))
+				// administrators' sessions, or clients' own access tokens with the admin scope
 				.requestMatchers("/api/v1/admin/**")
-				.hasRole("ADMIN")
+				.hasAnyAuthority("ROLE_ADMIN", "SCOPE_portero:admin")
 				.anyRequest()
 				.hasRole(fullSignIn))
 			.formLogin(form -> form.loginPage("/login")
@@ -117,6 +119,8 @@ class SecurityConfiguration {
 						return filter;
 					}
 				}))
+			// bearer access tokens (the admin API); requests carrying one skip CSRF and sessions
+			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(org.springframework.security.config.Customizer.withDefaults()))
 			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
 			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
 			.exceptionHandling(errors -> errors

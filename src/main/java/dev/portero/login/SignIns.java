@@ -68,6 +68,17 @@ public class SignIns {
 	}
 
 	/** Whether this session signed in only half-way and must set up a second factor first. */
+	/** Whether the sign-in is complete (every required factor given), not half-way. */
+	public static boolean isComplete(@org.jspecify.annotations.Nullable Authentication authentication) {
+		return authentication != null && authentication.isAuthenticated()
+				&& authentication.getAuthorities().stream().anyMatch(a -> SignInState.FULL.equals(a.getAuthority()));
+	}
+
+	/** Whether the session is half-way through signing in (password given, a second step left). */
+	public static boolean isPartial(@org.jspecify.annotations.Nullable Authentication authentication) {
+		return authentication instanceof SignInState.Partial;
+	}
+
 	public static boolean isEnrolmentRequired(Authentication authentication) {
 		return authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED);
 	}

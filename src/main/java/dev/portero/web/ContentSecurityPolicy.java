@@ -33,12 +33,23 @@ public final class ContentSecurityPolicy implements HeaderWriter {
 		return nonce;
 	}
 
+	/**
+	 * Pages whose form can end in a redirect to an application (a sign-in that continues an
+	 * OpenID Connect authorization, the consent and device pages). Browsers apply
+	 * {@code form-action} to every redirect after a form is sent, so {@code 'self'} would stop
+	 * the last hop to the application's redirect URI; these pages leave the directive out.
+	 */
+	private static final java.util.Set<String> FORMS_THAT_CONTINUE_TO_APPLICATIONS = java.util.Set.of("/login",
+			"/login/mfa", "/oauth2/consent", "/device", "/account/mfa", "/account/mfa/totp/confirm");
+
 	@Override
 	public void writeHeaders(HttpServletRequest request, HttpServletResponse response) {
 		String nonce = nonce(request);
+		String path = request.getRequestURI().substring(request.getContextPath().length());
+		String formAction = FORMS_THAT_CONTINUE_TO_APPLICATIONS.contains(path) ? "" : "form-action 'self'; ";
 		response.setHeader("Content-Security-Policy", "default-src 'none'; script-src 'self' 'nonce-" + nonce
 				+ "'; style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-				+ "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+				+ formAction + "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
 	}
 
 }

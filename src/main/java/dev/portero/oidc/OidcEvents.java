@@ -1,0 +1,21 @@
+package dev.portero.oidc;
+
+/** What the OpenID Connect provider publishes, for the audit trail and metrics. */
+public final class OidcEvents {
+
+	private OidcEvents() {
+	}
+
+	/** A signing key was rotated; {@code immediate} for an incident rotation that removed the old keys. */
+	public record SigningKeyRotated(String newKid, boolean immediate) {
+	}
+
+	/** A rotated-out refresh token was presented again; the authorization it belonged to was revoked. */
+	public record RefreshTokenReused(String clientId, String principalName) {
+	}
+
+	/** A user revoked an application's access from their account page. */
+	public record ApplicationRevoked(String clientId, String principalName) {
+	}
+
+}

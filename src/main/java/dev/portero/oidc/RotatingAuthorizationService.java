@@ -1,0 +1,159 @@
+package dev.portero.oidc;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+
+import com.nimbusds.jwt.SignedJWT;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.portero.config.SecretHasher;
+
+/**
+ * Spring's JDBC authorization service plus what it does not do:
+ * <ul>
+ * <li>refresh token reuse detection: when a refresh grant replaces a refresh token, a keyed hash
+ * of the old one is kept until it would have expired; presenting it again revokes the whole
+ * authorization (every token of that family), as the OAuth 2.0 Security BCP recommends for
+ * rotated refresh tokens;</li>
+ * <li>an access token signed by a key that is no longer published (removed by an incident
+ * rotation) is not found, so introspection answers inactive and userinfo refuses it.</li>
+ * </ul>
+ */
+final class RotatingAuthorizationService implements OAuth2AuthorizationService {
+
+	private static final Logger log = LoggerFactory.getLogger(RotatingAuthorizationService.class);
+
+	private final OAuth2AuthorizationService delegate;
+
+	private final JdbcClient jdbc;
+
+	private final SecretHasher hasher;
+
+	private final SigningKeys keys;
+
+	private final RegisteredClientRepository clients;
+
+	private final ApplicationEventPublisher events;
+
+	private final Clock clock;
+
+	private final TransactionTemplate transactions;
+
+	RotatingAuthorizationService(OAuth2AuthorizationService delegate, JdbcClient jdbc, SecretHasher hasher,
+			SigningKeys keys, RegisteredClientRepository clients, ApplicationEventPublisher events, Clock clock,
+			TransactionTemplate transactions) {
+		this.transactions = transactions;
+		this.delegate = delegate;
+		this.jdbc = jdbc;
+		this.hasher = hasher;
+		this.keys = keys;
+		this.clients = clients;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	@Override
+	public void save(OAuth2Authorization toSave) {
+		OAuth2Authorization authorization = AuthorizationServerConfiguration.withPlainPrincipal(toSave);
+		transactions.executeWithoutResult(status -> saveRemembering(authorization));
+	}
+
+	private void saveRemembering(OAuth2Authorization authorization) {
+		OAuth2Authorization previous = delegate.findById(authorization.getId());
+		OAuth2RefreshToken old = previous == null ? null : refreshTokenOf(previous);
+		OAuth2RefreshToken next = refreshTokenOf(authorization);
+		if (old != null && (next == null || !next.getTokenValue().equals(old.getTokenValue()))) {
+			Instant expires = old.getExpiresAt() == null ? clock.instant() : old.getExpiresAt();
+			jdbc.sql("INSERT INTO oidc_used_refresh_tokens (token_hash, authorization_id, expires_at) "
+					+ "VALUES (:hash, :authorization, :expires)")
+				.param("hash", hasher.hash(old.getTokenValue()))
+				.param("authorization", authorization.getId())
+				.param("expires", expires.toEpochMilli())
+				.update();
+		}
+		delegate.save(authorization);
+	}
+
+	@Override
+	public void remove(OAuth2Authorization authorization) {
+		transactions.executeWithoutResult(status -> {
+			delegate.remove(authorization);
+			jdbc.sql("DELETE FROM oidc_used_refresh_tokens WHERE authorization_id = :id")
+				.param("id", authorization.getId())
+				.update();
+		});
+	}
+
+	@Override
+	public @Nullable OAuth2Authorization findById(String id) {
+		return delegate.findById(id);
+	}
+
+	@Override
+	public @Nullable OAuth2Authorization findByToken(String token, @Nullable OAuth2TokenType tokenType) {
+		OAuth2Authorization found = delegate.findByToken(token, tokenType);
+		if (found == null) {
+			if (tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
+				revokeIfReused(token);
+			}
+			return null;
+		}
+		OAuth2Authorization.Token<OAuth2AccessToken> access = found.getAccessToken();
+		if (access != null && access.getToken().getTokenValue().equals(token) && !signedByPublishedKey(token)) {
+			return null;
+		}
+		return found;
+	}
+
+	private void revokeIfReused(String token) {
+		String authorizationId = jdbc
+			.sql("SELECT authorization_id FROM oidc_used_refresh_tokens WHERE token_hash = :hash AND expires_at >= :now")
+			.param("hash", hasher.hash(token))
+			.param("now", clock.instant().toEpochMilli())
+			.query(String.class)
+			.optional()
+			.orElse(null);
+		if (authorizationId == null) {
+			return;
+		}
+		OAuth2Authorization family = delegate.findById(authorizationId);
+		if (family != null) {
+			remove(family);
+			var client = clients.findById(family.getRegisteredClientId());
+			String clientId = client == null ? family.getRegisteredClientId() : client.getClientId();
+			log.warn("A rotated-out refresh token of client {} was presented again; revoked that authorization",
+					clientId);
+			events.publishEvent(new OidcEvents.RefreshTokenReused(clientId, family.getPrincipalName()));
+		}
+	}
+
+	private boolean signedByPublishedKey(String token) {
+		try {
+			String kid = SignedJWT.parse(token).getHeader().getKeyID();
+			return kid != null && keys.isPublished(kid);
+		}
+		catch (ParseException ex) {
+			return false;
+		}
+	}
+
+	private static @Nullable OAuth2RefreshToken refreshTokenOf(OAuth2Authorization authorization) {
+		OAuth2Authorization.Token<OAuth2RefreshToken> token = authorization.getRefreshToken();
+		return token == null ? null : token.getToken();
+	}
+
+}
