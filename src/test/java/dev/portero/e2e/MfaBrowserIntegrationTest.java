@@ -1,8 +1,6 @@
 package dev.portero.e2e;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +21,6 @@ import org.openqa.selenium.virtualauthenticator.Credential;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.portero.account.Account;
 import dev.portero.account.Registration;
@@ -41,11 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Second factors as a person sets them up and uses them, in headless Chromium: an authenticator
  * app (the test plays the app, from the key on the page), and a passkey held by Chromium's
  * virtual authenticator, registered on the account page and then used to sign in with no password.
- * WebAuthn binds a passkey to the page's origin, which must equal the configured one; so this class
- * runs on a context of its own with a fixed port and {@code portero.base-url} on that port, and the
+ * WebAuthn binds a passkey to the page's origin, which must equal the configured one; the test
+ * server's {@code portero.base-url} names its port (see {@link IntegrationTestSupport}), and the
  * browser opens {@code localhost} (the relying party id), never 127.0.0.1.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 class MfaBrowserIntegrationTest extends IntegrationTestSupport {
 
 	private static final String PASSWORD = "saffron-meadow-ratchet-29";
@@ -64,13 +58,6 @@ class MfaBrowserIntegrationTest extends IntegrationTestSupport {
 
 	@Autowired
 	Passkeys passkeys;
-
-	@DynamicPropertySource
-	static void fixedOrigin(DynamicPropertyRegistry registry) {
-		int fixed = freePort();
-		registry.add("server.port", () -> fixed);
-		registry.add("portero.base-url", () -> "http://localhost:" + fixed);
-	}
 
 	@BeforeEach
 	void startBrowser() {
@@ -281,15 +268,6 @@ class MfaBrowserIntegrationTest extends IntegrationTestSupport {
 
 	private Account newAccount(String name) {
 		return registration.create(uniqueEmail(name), "Mfa " + name, PASSWORD, true, Set.of());
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 }
