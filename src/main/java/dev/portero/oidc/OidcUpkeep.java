@@ -6,6 +6,7 @@ import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -19,6 +20,7 @@ import org.springframework.transaction.annotation.Transactional;
  * them for ever) and of remembered refresh tokens past their expiry.
  */
 @Component
+@ConditionalOnWebApplication // the server's job, not the command-line tools'
 class OidcUpkeep {
 
 	private static final Logger log = LoggerFactory.getLogger(OidcUpkeep.class);
