@@ -43,6 +43,10 @@ public final class AccountEvents {
 	public record PasswordChanged(AccountId accountId, String email, String displayName, @Nullable String keepSessionId) {
 	}
 
+	/** An administrator changed these fields (names only; roles are the roles after). */
+	public record AccountUpdated(AccountId accountId, java.util.Set<String> fields, java.util.Set<Role> roles) {
+	}
+
 	public record AccountDisabled(AccountId accountId) {
 	}
 

@@ -15,6 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.portero.account.AccountEvents.AccountDeleted;
 import dev.portero.account.AccountEvents.AccountDisabled;
 import dev.portero.account.AccountEvents.AccountEnabled;
+import dev.portero.account.AccountEvents.AccountUpdated;
 import dev.portero.account.AccountEvents.EmailChangeLinkIssued;
 import dev.portero.account.AccountEvents.EmailChanged;
 import dev.portero.account.AccountEvents.PasswordChanged;
@@ -221,6 +222,22 @@ public class AccountService {
 			account = AccountChanges.withEnabled(account, changes.enabled(), now);
 		}
 		accounts.update(account);
+		Set<String> changed = new java.util.TreeSet<>();
+		if (!account.email().equals(before.email())) {
+			changed.add("email");
+		}
+		if (!account.displayName().equals(before.displayName())) {
+			changed.add("display_name");
+		}
+		if (account.emailVerified() != before.emailVerified()) {
+			changed.add("email_verified");
+		}
+		if (!account.roles().equals(before.roles())) {
+			changed.add("roles");
+		}
+		if (!changed.isEmpty()) {
+			events.publishEvent(new AccountUpdated(id, changed, account.roles()));
+		}
 		if (account.enabled() != before.enabled()) {
 			events.publishEvent(account.enabled() ? new AccountEnabled(id) : new AccountDisabled(id));
 		}

@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
@@ -20,6 +19,7 @@ import org.springframework.core.env.StandardEnvironment;
 
 import dev.portero.PorteroApplication;
 import dev.portero.account.Registration;
+import dev.portero.audit.AuditTrail;
 import dev.portero.config.ConfigCheck;
 import dev.portero.config.FileSecretsEnvironmentPostProcessor;
 import dev.portero.config.StartupRefused;
@@ -45,6 +45,7 @@ public final class PorteroCli {
 			                               create an administrator; the password is read from stdin
 			  config check                 list every problem of the configuration; exit 1 if any
 			  db migrate                   apply database migrations and exit
+			  audit verify                 check the audit trail's hash chain; exit 1 at the first broken link
 			  incident rotate-keys [--dry-run]
 			                               replace the token signing keys at once (a leaked key):
 			                               tokens signed by the old keys stop validating
@@ -78,6 +79,7 @@ public final class PorteroCli {
 				case "db" -> sub(rest, "migrate", () -> migrate(tail(rest), out), err);
 				case "admin" -> sub(rest, "create", () -> adminCreate(tail(rest), out, err), err);
 				case "incident" -> sub(rest, "rotate-keys", () -> rotateKeys(tail(rest), out), err);
+				case "audit" -> sub(rest, "verify", () -> auditVerify(tail(rest), out, err), err);
 				default -> fail(err, "unknown command '" + command + "' (see --help)");
 			};
 		}
@@ -158,6 +160,21 @@ public final class PorteroCli {
 		}
 	}
 
+	/** Walks the audit chain; exit 1 with the first broken link. */
+	private static int auditVerify(String[] args, PrintStream out, PrintStream err) {
+		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
+			AuditTrail.Verification result = context.getBean(AuditTrail.class).verify();
+			if (result.intact()) {
+				out.println("audit chain intact: " + result.detail());
+				return 0;
+			}
+			err.println("portero: audit chain broken"
+					+ (result.firstBrokenSeq() == null ? "" : " at entry " + result.firstBrokenSeq()) + ": "
+					+ result.detail() + " (" + result.entries() + " entries verified before it)");
+			return 1;
+		}
+	}
+
 	/** The environment the server would see, without starting it. */
 	static StandardEnvironment environment(String[] args) {
 		StandardEnvironment environment = new StandardEnvironment();
@@ -174,8 +191,11 @@ public final class PorteroCli {
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.setBannerMode(Banner.Mode.OFF);
 		application.setLogStartupInfo(false);
-		application.setDefaultProperties(Map.of("logging.level.root", "WARN"));
-		return application.run(args);
+		// quiet unless asked: an option outranks application.yml, default properties do not
+		boolean levelGiven = Arrays.stream(args).anyMatch(arg -> arg.startsWith("--logging.level.root="));
+		String[] withLevel = levelGiven ? args : java.util.stream.Stream.concat(Arrays.stream(args),
+				java.util.stream.Stream.of("--logging.level.root=WARN")).toArray(String[]::new);
+		return application.run(withLevel);
 	}
 
 	private static String readPassword() {

@@ -58,6 +58,18 @@ class DatabaseConfiguration {
 		return new HikariDataSource(config);
 	}
 
+	/**
+	 * For code that runs its own transactions. Declared here (not left to Boot) because Spring
+	 * Session's own template would otherwise make Boot's back off in the server, and Boot's is the
+	 * only one in the command-line tools; primary, since Spring Session's is a template too.
+	 */
+	@Bean
+	@org.springframework.context.annotation.Primary
+	org.springframework.transaction.support.TransactionTemplate transactionTemplate(
+			org.springframework.transaction.PlatformTransactionManager transactionManager) {
+		return new org.springframework.transaction.support.TransactionTemplate(transactionManager);
+	}
+
 	@Bean
 	JdbcTransactionManager transactionManager(DataSource dataSource, PorteroSettings settings) {
 		return settings.db().isPostgres() ? new JdbcTransactionManager(dataSource)

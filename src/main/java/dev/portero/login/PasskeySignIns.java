@@ -21,7 +21,8 @@ class PasskeySignIns {
 	void on(InteractiveAuthenticationSuccessEvent event) {
 		if (event.getAuthentication() instanceof WebAuthnAuthentication
 				&& RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
-			signIns.recordSignIn(attributes.getRequest());
+			signIns.recordSignIn(SignIns.accountOf(event.getAuthentication()), SignInEvents.Method.PASSKEY,
+					attributes.getRequest());
 		}
 	}
 

@@ -73,9 +73,9 @@ class SecurityConfiguration {
 	SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager authenticationManager,
 			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
 			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns,
-			MfaSettings mfaSettings)
+			MfaSettings mfaSettings, org.springframework.context.ApplicationEventPublisher events)
 			throws Exception {
-		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress);
+		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress, events);
 		String fullSignIn = SignInState.FULL.substring("ROLE_".length());
 		RequestMatcher api = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
 		HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
@@ -103,7 +103,7 @@ class SecurityConfiguration {
 				.hasRole(fullSignIn))
 			.formLogin(form -> form.loginPage("/login")
 				.successHandler(new SignInSuccessHandler(guard, accounts, factors, signIns))
-				.failureHandler(new SignInFailureHandler(guard))
+				.failureHandler(new SignInFailureHandler(guard, events))
 				.permitAll())
 			.webAuthn(passkeys -> passkeys.rpName(mfaSettings.issuer())
 				.rpId(settings.baseUrl().getHost())

@@ -29,8 +29,12 @@ public class Sessions {
 
 	private final FindByIndexNameSessionRepository<? extends Session> repository;
 
-	Sessions(FindByIndexNameSessionRepository<? extends Session> repository) {
+	private final org.springframework.context.ApplicationEventPublisher events;
+
+	Sessions(FindByIndexNameSessionRepository<? extends Session> repository,
+			org.springframework.context.ApplicationEventPublisher events) {
 		this.repository = repository;
+		this.events = events;
 	}
 
 	public List<SessionInfo> list(AccountId account, @Nullable String currentSessionId) {
@@ -46,6 +50,7 @@ public class Sessions {
 		for (Session session : byAccount(account).values()) {
 			if (handle(session.getId()).equals(handle)) {
 				repository.deleteById(session.getId());
+				events.publishEvent(new SignInEvents.SessionRevoked(account, 1));
 				return true;
 			}
 		}
@@ -60,6 +65,9 @@ public class Sessions {
 				repository.deleteById(sessionId);
 				revoked++;
 			}
+		}
+		if (revoked > 0) {
+			events.publishEvent(new SignInEvents.SessionRevoked(account, revoked));
 		}
 		return revoked;
 	}

@@ -5,6 +5,7 @@ import java.io.IOException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.security.authentication.AccountStatusException;
 import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.core.AuthenticationException;
@@ -18,8 +19,11 @@ class SignInFailureHandler implements AuthenticationFailureHandler {
 
 	private final SignInGuard guard;
 
-	SignInFailureHandler(SignInGuard guard) {
+	private final ApplicationEventPublisher events;
+
+	SignInFailureHandler(SignInGuard guard, ApplicationEventPublisher events) {
 		this.guard = guard;
+		this.events = events;
 	}
 
 	@Override
@@ -34,6 +38,9 @@ class SignInFailureHandler implements AuthenticationFailureHandler {
 			case DisabledException ignored -> "disabled";
 			default -> "error";
 		};
+		String email = request.getParameter("username");
+		events.publishEvent(new SignInEvents.SignInFailed(email == null ? "" : email,
+				"error".equals(reason) ? "bad_credentials" : reason));
 		response.sendRedirect(request.getContextPath() + "/login?" + reason);
 	}
 

@@ -40,7 +40,11 @@ class SignInGuard extends OncePerRequestFilter {
 
 	private final ClientAddress clientAddress;
 
-	SignInGuard(RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings settings, ClientAddress clientAddress) {
+	private final org.springframework.context.ApplicationEventPublisher events;
+
+	SignInGuard(RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings settings, ClientAddress clientAddress,
+			org.springframework.context.ApplicationEventPublisher events) {
+		this.events = events;
 		this.rateLimits = rateLimits;
 		this.throttle = throttle;
 		this.settings = settings;
@@ -69,6 +73,7 @@ class SignInGuard extends OncePerRequestFilter {
 			}
 		}
 		catch (Throttled ex) {
+			events.publishEvent(new SignInEvents.SignInThrottled(admission.email()));
 			refuse(ex, response);
 			return;
 		}

@@ -52,7 +52,7 @@ class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler
 			getRedirectStrategy().sendRedirect(request, response, "/account/mfa");
 			return;
 		}
-		signIns.recordSignIn(request);
+		signIns.recordSignIn(account.id(), SignInEvents.Method.PASSWORD, request);
 		super.onAuthenticationSuccess(request, response, authentication);
 	}
 

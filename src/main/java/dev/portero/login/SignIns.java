@@ -36,7 +36,11 @@ public class SignIns {
 
 	private final ClientAddress clientAddress;
 
-	SignIns(SecondFactors factors, SignInThrottle throttle, ClientAddress clientAddress) {
+	private final org.springframework.context.ApplicationEventPublisher events;
+
+	SignIns(SecondFactors factors, SignInThrottle throttle, ClientAddress clientAddress,
+			org.springframework.context.ApplicationEventPublisher events) {
+		this.events = events;
 		this.factors = factors;
 		this.throttle = throttle;
 		this.clientAddress = clientAddress;
@@ -54,20 +58,20 @@ public class SignIns {
 		String subject = "second-factor:" + partial.getPrincipal().accountId();
 		throttle.admit(subject);
 		if (!factors.verify(partial.getPrincipal().accountId(), code)) {
+			events.publishEvent(new SignInEvents.SecondFactorFailed(partial.getPrincipal().accountId()));
 			return java.util.Optional.empty();
 		}
 		throttle.clear(subject);
-		return java.util.Optional.of(complete(partial.getPrincipal(), request, response));
+		return java.util.Optional.of(complete(partial.getPrincipal(), SignInEvents.Method.PASSWORD_AND_CODE, request, response));
 	}
 
 	/** Completes a sign-in held back until a second factor was set up (the MFA policy). */
 	public void completeEnrolment(Authentication authentication, HttpServletRequest request, HttpServletResponse response) {
 		if (authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED)) {
-			complete(partial.getPrincipal(), request, response);
+			complete(partial.getPrincipal(), SignInEvents.Method.PASSWORD, request, response);
 		}
 	}
 
-	/** Whether this session signed in only half-way and must set up a second factor first. */
 	/** Whether the sign-in is complete (every required factor given), not half-way. */
 	public static boolean isComplete(@org.jspecify.annotations.Nullable Authentication authentication) {
 		return authentication != null && authentication.isAuthenticated()
@@ -79,6 +83,7 @@ public class SignIns {
 		return authentication instanceof SignInState.Partial;
 	}
 
+	/** Whether this session signed in only half-way and must set up a second factor first. */
 	public static boolean isEnrolmentRequired(Authentication authentication) {
 		return authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED);
 	}
@@ -99,17 +104,22 @@ public class SignIns {
 	 * Completes a sign-in that went through a second step: a new session id, the full authorities,
 	 * and where to go next.
 	 */
-	String complete(PorteroUser user, HttpServletRequest request, HttpServletResponse response) {
+	String complete(PorteroUser user, SignInEvents.Method method, HttpServletRequest request,
+			HttpServletResponse response) {
 		request.changeSessionId();
 		establish(UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities()), request, response);
-		recordSignIn(request);
+		recordSignIn(user.accountId(), method, request);
 		SavedRequest saved = requests.getRequest(request, response);
 		requests.removeRequest(request, response);
 		return saved == null ? "/account" : saved.getRedirectUrl();
 	}
 
-	/** Notes when and from where the session signed in, for the session list and the timeouts. */
-	void recordSignIn(HttpServletRequest request) {
+	/**
+	 * Notes when and from where the session signed in, for the session list and the timeouts, and
+	 * announces the sign-in.
+	 */
+	void recordSignIn(AccountId accountId, SignInEvents.Method method, HttpServletRequest request) {
+		events.publishEvent(new SignInEvents.SignedIn(accountId, method));
 		HttpSession session = request.getSession();
 		session.setAttribute(SessionAttributes.AUTHENTICATED_AT, System.currentTimeMillis());
 		session.setAttribute(SessionAttributes.CLIENT_ADDRESS, clientAddress.of(request).getHostAddress());

@@ -68,7 +68,6 @@ import dev.portero.login.AbsoluteSessionTimeoutFilter;
  * included.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnWebApplication
 class AuthorizationServerConfiguration {
 
 	static final String CONSENT_PAGE = "/oauth2/consent";
@@ -78,8 +77,10 @@ class AuthorizationServerConfiguration {
 	/** The scope that lets a client call the admin API. */
 	public static final String ADMIN_SCOPE = "portero:admin";
 
+	/** The protocol endpoints; the stores below also serve the command-line tools. */
 	@Bean
 	@Order(2)
+	@ConditionalOnWebApplication
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings) throws Exception {

@@ -44,6 +44,11 @@ public final class ClientAddress {
 		return parse(hops[0].strip());
 	}
 
+	/** Whether the request came straight from a configured trusted proxy. */
+	public boolean isFromTrustedProxy(HttpServletRequest request) {
+		return isTrusted(request.getRemoteAddr());
+	}
+
 	private boolean isTrusted(String address) {
 		if (!isLiteral(address)) {
 			return false;

@@ -41,6 +41,14 @@ class WebConfiguration {
 		return registration;
 	}
 
+	/** Right after the baseline headers, so that every later log line of the request carries its id. */
+	@Bean
+	FilterRegistrationBean<RequestIds> requestIdFilter(ClientAddress clientAddress) {
+		var registration = new FilterRegistrationBean<>(new RequestIds(clientAddress));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		return registration;
+	}
+
 	/** Runs before Spring Security, whose CSRF check is the first to read the parameters. */
 	@Bean
 	FilterRegistrationBean<MalformedRequestFilter> malformedRequestFilter() {

@@ -1,17 +1,16 @@
 package dev.portero.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.portero.support.Cli;
+import dev.portero.support.Cli.Run;
 import dev.portero.support.TestEngine;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,13 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CliIntegrationTest {
 
-	private static final Path JAR = Path.of("target/portero.jar");
-
 	@TempDir
 	Path dataDir;
-
-	record Run(int exitCode, String out, String err) {
-	}
 
 	@Test
 	void helpListsTheCommands() throws Exception {
@@ -102,40 +96,11 @@ class CliIntegrationTest {
 	}
 
 	private Map<String, String> databaseEnvironment() {
-		Map<String, String> env = new java.util.HashMap<>();
-		TestEngine.freshDatabase().forEach((property, value) -> env.put(switch (property) {
-			case "portero.data-dir" -> "PORTERO_DATA_DIR";
-			case "portero.db.url" -> "PORTERO_DB_URL";
-			case "portero.db.user" -> "PORTERO_DB_USER";
-			case "portero.db.password" -> "PORTERO_DB_PASSWORD";
-			default -> throw new IllegalArgumentException(property);
-		}, value));
-		return env;
+		return Cli.environmentOf(TestEngine.freshDatabase());
 	}
 
 	private Run run(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
-		assertThat(JAR).as("the jar is packaged before integration tests").exists();
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString()));
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command);
-		builder.environment().keySet().removeIf(name -> name.startsWith("PORTERO_") || name.startsWith("SPRING_"));
-		builder.environment().put("PORTERO_DATA_DIR", dataDir.toString());
-		builder.environment().putAll(env);
-		Path out = Files.createTempFile(dataDir, "out", ".txt");
-		Path err = Files.createTempFile(dataDir, "err", ".txt");
-		builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-		Process process = builder.start();
-		try (var input = process.getOutputStream()) {
-			if (stdin != null) {
-				input.write(stdin.getBytes(StandardCharsets.UTF_8));
-			}
-		}
-		if (!process.waitFor(120, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new AssertionError("portero " + String.join(" ", args) + " did not finish in 120 s");
-		}
-		return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+		return Cli.run(dataDir, env, stdin, args);
 	}
 
 }

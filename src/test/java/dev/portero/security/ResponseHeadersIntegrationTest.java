@@ -153,6 +153,10 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 				b -> signedIn().submit("/account/reauth", "/account/reauth", Map.of("password", "wrong", "next", "/account"))));
 		visits.add(get("/account/sessions", "/account/sessions", true));
 		visits.add(get("/account/sessions", "/account/sessions", false));
+		visits.add(get("/account/activity", "/account/activity", true));
+		visits.add(get("/account/activity", "/account/activity", false));
+		visits.add(api("/api/v1/admin/audit", "/api/v1/admin/audit?action=signin.failed"));
+		visits.add(get("/api/v1/admin/audit", "/api/v1/admin/audit", false));
 		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));
 		visits.add(get("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy", false));
 		// error pages

@@ -1,0 +1,163 @@
+package dev.portero.audit;
+
+import java.util.Map;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import dev.portero.account.AccountEvents;
+import dev.portero.login.SignInEvents;
+import dev.portero.mfa.MfaEvents;
+import dev.portero.mfa.Passkeys;
+import dev.portero.oidc.OidcEvents;
+import dev.portero.throttle.ThrottleEvents;
+
+/**
+ * Turns the security events the modules publish into audit entries. Runs in the publisher's
+ * thread and transaction: the actor and address are those of the request that caused the event,
+ * and an entry about a change that is rolled back disappears with it.
+ */
+@Component
+class AuditRecorder {
+
+	private final AuditTrail trail;
+
+	AuditRecorder(AuditTrail trail) {
+		this.trail = trail;
+	}
+
+	@EventListener
+	void on(SignInEvents.SignedIn event) {
+		trail.record("signin.succeeded", true, event.accountId().toString(), event.accountId().toString(),
+				Map.of("method", event.method().name().toLowerCase(java.util.Locale.ROOT)));
+	}
+
+	@EventListener
+	void on(SignInEvents.SignInFailed event) {
+		trail.record("signin.failed", false, typed(event.email()), Map.of("reason", event.reason()));
+	}
+
+	@EventListener
+	void on(SignInEvents.SignInThrottled event) {
+		trail.record("signin.throttled", false, typed(event.email()), Map.of());
+	}
+
+	@EventListener
+	void on(SignInEvents.SecondFactorFailed event) {
+		trail.record("signin.second_factor_failed", false, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(SignInEvents.SessionRevoked event) {
+		trail.record("session.revoked", true, event.accountId().toString(), Map.of("count", event.count()));
+	}
+
+	@EventListener
+	void on(ThrottleEvents.SignInThrottlingStarted event) {
+		trail.record("throttle.started", true, event.email(), Map.of());
+	}
+
+	@EventListener
+	void on(ThrottleEvents.SignInThrottlingEnded event) {
+		trail.record("throttle.ended", true, event.email(), Map.of());
+	}
+
+	@EventListener
+	void on(AccountEvents.AccountRegistered event) {
+		trail.record("account.created", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(AccountEvents.EmailVerified event) {
+		trail.record("account.email_verified", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(AccountEvents.EmailChanged event) {
+		trail.record("account.email_changed", true, event.accountId().toString(),
+				Map.of("old_email", event.oldEmail(), "new_email", event.newEmail()));
+	}
+
+	@EventListener
+	void on(AccountEvents.PasswordResetLinkIssued event) {
+		trail.record("account.password_reset_requested", true, event.email(), Map.of());
+	}
+
+	@EventListener
+	void on(AccountEvents.PasswordChanged event) {
+		trail.record("account.password_changed", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(AccountEvents.AccountUpdated event) {
+		trail.record("account.updated", true, event.accountId().toString(),
+				Map.of("fields", event.fields(), "roles", event.roles()));
+	}
+
+	@EventListener
+	void on(AccountEvents.AccountDisabled event) {
+		trail.record("account.disabled", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(AccountEvents.AccountEnabled event) {
+		trail.record("account.enabled", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(AccountEvents.AccountDeleted event) {
+		trail.record("account.deleted", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(MfaEvents.TotpEnrolled event) {
+		trail.record("mfa.totp_enrolled", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(MfaEvents.TotpRemoved event) {
+		trail.record("mfa.totp_removed", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(MfaEvents.RecoveryCodeUsed event) {
+		trail.record("mfa.recovery_code_used", true, event.accountId().toString(), Map.of("left", event.left()));
+	}
+
+	@EventListener
+	void on(MfaEvents.RecoveryCodesRegenerated event) {
+		trail.record("mfa.recovery_codes_regenerated", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(Passkeys.PasskeyRemoved event) {
+		trail.record("mfa.passkey_removed", true, event.accountId().toString(), Map.of("label", event.label()));
+	}
+
+	@EventListener
+	void on(MfaEvents.MfaPolicyChanged event) {
+		trail.record("settings.mfa_policy_changed", true, null, Map.of("policy", event.policy().name()));
+	}
+
+	@EventListener
+	void on(OidcEvents.SigningKeyRotated event) {
+		trail.record("oidc.signing_key_rotated", true, event.newKid(), Map.of("immediate", event.immediate()));
+	}
+
+	@EventListener
+	void on(OidcEvents.RefreshTokenReused event) {
+		trail.record("oidc.refresh_token_reused", false, event.principalName(),
+				Map.of("client_id", event.clientId(), "result", "authorization revoked"));
+	}
+
+	@EventListener
+	void on(OidcEvents.ApplicationRevoked event) {
+		trail.record("oidc.application_revoked", true, event.principalName(), Map.of("client_id", event.clientId()));
+	}
+
+	/** An address as typed at sign-in, in the form accounts store it, so filters find it. */
+	private static String typed(String email) {
+		return email.strip().toLowerCase(java.util.Locale.ROOT);
+	}
+
+}
