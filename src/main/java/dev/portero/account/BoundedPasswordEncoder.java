@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -37,8 +38,12 @@ class BoundedPasswordEncoder implements PasswordEncoder, AutoCloseable {
 
 	private final ExecutorService hashers;
 
-	BoundedPasswordEncoder(PasswordEncoder delegate, int permits, Duration maxWait) {
+	private final Timer hashTime;
+
+	/** {@code hashTime} measures each hash itself, not the wait for a slot. */
+	BoundedPasswordEncoder(PasswordEncoder delegate, int permits, Duration maxWait, Timer hashTime) {
 		this.delegate = delegate;
+		this.hashTime = hashTime;
 		this.slots = new Semaphore(permits, true);
 		this.maxWaitMillis = maxWait.toMillis();
 		ThreadPoolExecutor pool = new ThreadPoolExecutor(permits, permits, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -81,7 +86,7 @@ class BoundedPasswordEncoder implements PasswordEncoder, AutoCloseable {
 	private <T> T hash(Callable<T> work) {
 		acquire();
 		try {
-			return hashers.submit(work).get();
+			return hashers.submit(() -> hashTime.recordCallable(work)).get();
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof RuntimeException failure) {

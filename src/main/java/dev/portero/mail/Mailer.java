@@ -38,7 +38,13 @@ class Mailer {
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	Mailer(ObjectProvider<JavaMailSender> smtp, MailSettings settings, PorteroSettings core, Clock clock) {
+	private final io.micrometer.core.instrument.MeterRegistry registry;
+
+	Mailer(ObjectProvider<JavaMailSender> smtp, MailSettings settings, PorteroSettings core, Clock clock,
+			io.micrometer.core.instrument.MeterRegistry registry) {
+		this.registry = registry;
+		counter("sent");
+		counter("failed");
 		this.smtp = smtp.getIfAvailable();
 		this.settings = settings;
 		this.outbox = core.dataDir().resolve("outbox");
@@ -46,6 +52,24 @@ class Mailer {
 	}
 
 	void send(Mail mail) {
+		try {
+			deliver(mail);
+			counter("sent").increment();
+		}
+		catch (RuntimeException ex) {
+			counter("failed").increment();
+			throw ex;
+		}
+	}
+
+	private io.micrometer.core.instrument.Counter counter(String result) {
+		return io.micrometer.core.instrument.Counter.builder("portero.emails")
+			.description("E-mails handed to the SMTP server (or the dev outbox), by result")
+			.tag("result", result)
+			.register(registry);
+	}
+
+	private void deliver(Mail mail) {
 		if (smtp != null) {
 			SimpleMailMessage message = new SimpleMailMessage();
 			message.setFrom(settings.from());

@@ -227,10 +227,20 @@ class AuthorizationServerConfiguration {
 		return converter;
 	}
 
-	/** ID tokens carry the claims their scopes release, as userinfo does. */
+	/**
+	 * ID tokens carry the claims their scopes release, as userinfo does; access tokens are counted
+	 * by grant ({@code portero_tokens_issued_total}).
+	 */
 	@Bean
-	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(OidcClaims claims) {
+	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(OidcClaims claims, io.micrometer.core.instrument.MeterRegistry registry) {
 		return context -> {
+			if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+				io.micrometer.core.instrument.Counter.builder("portero.tokens.issued")
+					.description("Access tokens issued, by grant")
+					.tag("grant", context.getAuthorizationGrantType().getValue())
+					.register(registry)
+					.increment();
+			}
 			if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
 				Map<String, Object> released = claims.of(context.getPrincipal().getName(), context.getAuthorizedScopes());
 				released.remove("sub");

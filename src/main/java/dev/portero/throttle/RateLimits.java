@@ -28,7 +28,10 @@ public class RateLimits {
 
 	private final Clock clock;
 
-	RateLimits(JdbcClient jdbc, Clock clock) {
+	private final org.springframework.context.ApplicationEventPublisher events;
+
+	RateLimits(JdbcClient jdbc, Clock clock, org.springframework.context.ApplicationEventPublisher events) {
+		this.events = events;
 		this.jdbc = jdbc;
 		this.clock = clock;
 	}
@@ -49,6 +52,7 @@ public class RateLimits {
 			}
 		}
 		if (wait.isPresent()) {
+			events.publishEvent(new ThrottleEvents.RequestRefused(action));
 			throw new Throttled(wait.get());
 		}
 	}

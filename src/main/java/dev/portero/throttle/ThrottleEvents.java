@@ -14,4 +14,8 @@ public final class ThrottleEvents {
 	public record SignInThrottlingEnded(String email) {
 	}
 
+	/** A request was refused because its address or network used up its budget for this action. */
+	public record RequestRefused(String action) {
+	}
+
 }

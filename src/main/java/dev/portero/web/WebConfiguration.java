@@ -49,6 +49,14 @@ class WebConfiguration {
 		return registration;
 	}
 
+	/** Inside the request id, so that its line carries the id. */
+	@Bean
+	FilterRegistrationBean<AccessLog> accessLogFilter(ClientAddress clientAddress) {
+		var registration = new FilterRegistrationBean<>(new AccessLog(clientAddress));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+		return registration;
+	}
+
 	/** Runs before Spring Security, whose CSRF check is the first to read the parameters. */
 	@Bean
 	FilterRegistrationBean<MalformedRequestFilter> malformedRequestFilter() {

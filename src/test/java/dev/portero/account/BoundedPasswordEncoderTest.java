@@ -11,6 +11,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BoundedPasswordEncoderTest {
 
+	private static final io.micrometer.core.instrument.Timer TIMER = io.micrometer.core.instrument.Timer
+		.builder("test")
+		.register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+
+
 	@Test
 	void sizesSlotsFromCoresAndHeap() {
 		assertThat(BoundedPasswordEncoder.permitsFor(2, 256L << 20, 19456)).as("256 MiB heap, 2 cores").isEqualTo(2);
@@ -40,7 +45,7 @@ class BoundedPasswordEncoderTest {
 				return true;
 			}
 		};
-		BoundedPasswordEncoder bounded = new BoundedPasswordEncoder(slow, 1, Duration.ofMillis(100));
+		BoundedPasswordEncoder bounded = new BoundedPasswordEncoder(slow, 1, Duration.ofMillis(100), TIMER);
 		Thread holder = Thread.ofVirtual().start(() -> bounded.encode("a"));
 		inside.await();
 		long started = System.nanoTime();
@@ -64,7 +69,7 @@ class BoundedPasswordEncoderTest {
 				return !Thread.currentThread().isVirtual();
 			}
 		};
-		try (BoundedPasswordEncoder bounded = new BoundedPasswordEncoder(where, 1, Duration.ofSeconds(1))) {
+		try (BoundedPasswordEncoder bounded = new BoundedPasswordEncoder(where, 1, Duration.ofSeconds(1), TIMER)) {
 			String[] seen = new String[2];
 			Thread.ofVirtual().start(() -> {
 				seen[0] = bounded.encode("a");
