@@ -149,10 +149,18 @@ final class ClientRules {
 	/** Loopback by its literal form only: never a DNS lookup, which a name could point anywhere. */
 	static boolean isLoopback(String host) {
 		String name = host.toLowerCase(Locale.ROOT);
-		if (name.equals("localhost") || IPV4_LOOPBACK.matcher(name).matches()) {
+		if (name.equals("localhost")) {
 			return true;
 		}
-		if (name.startsWith("[") && name.endsWith("]")) {
+		if (IPV4_LOOPBACK.matcher(name).matches()) {
+			for (String octet : name.split("\\.")) {
+				if (Integer.parseInt(octet) > 255) {
+					return false;
+				}
+			}
+			return true;
+		}
+		if (name.startsWith("[") && name.endsWith("]") && name.contains(":")) {
 			try {
 				// an IPv6 literal: parsed, not resolved
 				return InetAddress.getByName(name.substring(1, name.length() - 1)).isLoopbackAddress();
