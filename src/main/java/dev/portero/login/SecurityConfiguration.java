@@ -1,5 +1,10 @@
 package dev.portero.login;
 
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,7 +22,13 @@ import org.springframework.security.authentication.dao.DaoAuthenticationProvider
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
@@ -73,7 +84,8 @@ class SecurityConfiguration {
 	SecurityFilterChain securityFilterChain(HttpSecurity http, AuthenticationManager authenticationManager,
 			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
 			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns,
-			MfaSettings mfaSettings, org.springframework.context.ApplicationEventPublisher events)
+			MfaSettings mfaSettings, org.springframework.context.ApplicationEventPublisher events, JwtDecoder jwtDecoder,
+			JwtAuthenticationConverter jwtAuthenticationConverter)
 			throws Exception {
 		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress, events);
 		String fullSignIn = SignInState.FULL.substring("ROLE_".length());
@@ -119,8 +131,11 @@ class SecurityConfiguration {
 						return filter;
 					}
 				}))
-			// bearer access tokens (the admin API); requests carrying one skip CSRF and sessions
-			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(org.springframework.security.config.Customizer.withDefaults()))
+			// bearer access tokens (the admin API); requests carrying one skip CSRF and sessions. The
+			// chain's authentication manager knows passwords only, so tokens get a manager of their own.
+			.oauth2ResourceServer(resourceServer -> resourceServer
+				.jwt(jwt -> jwt.authenticationManager(new ProviderManager(bearerTokens(jwtDecoder, jwtAuthenticationConverter))))
+				.authenticationEntryPoint(SecurityConfiguration::invalidBearerToken))
 			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
 			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
 			.exceptionHandling(errors -> errors
@@ -150,6 +165,28 @@ class SecurityConfiguration {
 			.addFilterBefore(guard, UsernamePasswordAuthenticationFilter.class)
 			.addFilterBefore(new PasskeyCeremonyErrors(), UsernamePasswordAuthenticationFilter.class);
 		return http.build();
+	}
+
+	/**
+	 * RFC 6750's {@code WWW-Authenticate} answer, with a problem document when a token was refused
+	 * or the API was called, as every API error has one.
+	 */
+	private static void invalidBearerToken(HttpServletRequest request, HttpServletResponse response,
+			AuthenticationException ex) throws IOException {
+		new BearerTokenAuthenticationEntryPoint().commence(request, response, ex);
+		if (ex instanceof OAuth2AuthenticationException) {
+			Problems.write(request, response, Problems.of(HttpStatus.UNAUTHORIZED, "invalid-token",
+					"The bearer token is not valid: malformed, expired, revoked, or not issued by this server."));
+		}
+		else if (Problems.isApi(request)) {
+			Problems.write(request, response, Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in first."));
+		}
+	}
+
+	private static JwtAuthenticationProvider bearerTokens(JwtDecoder decoder, JwtAuthenticationConverter converter) {
+		JwtAuthenticationProvider provider = new JwtAuthenticationProvider(decoder);
+		provider.setJwtAuthenticationConverter(converter);
+		return provider;
 	}
 
 	/** Passkeys are bound to the public origin (scheme, host, port) of the base URL. */

@@ -18,4 +18,20 @@ public final class OidcEvents {
 	public record ApplicationRevoked(String clientId, String principalName) {
 	}
 
+	/** An administrator registered a client. */
+	public record ClientRegistered(String clientId) {
+	}
+
+	/** An administrator changed a client's registration. */
+	public record ClientChanged(String clientId) {
+	}
+
+	/** An administrator gave a client a new secret; the old one stopped working. */
+	public record ClientSecretRotated(String clientId) {
+	}
+
+	/** An administrator deleted a client, with its consents and tokens. */
+	public record ClientDeleted(String clientId) {
+	}
+
 }

@@ -35,6 +35,7 @@ import dev.portero.mfa.AuthenticatorApp;
 import dev.portero.mfa.MfaPolicy;
 import dev.portero.mfa.Passkeys;
 import dev.portero.mfa.SecondFactors;
+import dev.portero.oidc.Clients;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 
@@ -93,6 +94,9 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	Clients clients;
+
 	private Map<String, Runnable> scenarios() {
 		Map<String, Runnable> scenarios = new LinkedHashMap<>();
 		scenarios.put("POST /login", this::signIn);
@@ -128,6 +132,10 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /webauthn/authenticate/options", this::passkeySignInOptions);
 		scenarios.put("POST /login/webauthn", this::passkeySignIn);
 		scenarios.put("PUT /api/v1/admin/settings/mfa-policy", this::apiSetMfaPolicy);
+		scenarios.put("POST /api/v1/admin/clients", this::apiCreateClient);
+		scenarios.put("PATCH /api/v1/admin/clients/{clientId}", this::apiUpdateClient);
+		scenarios.put("POST /api/v1/admin/clients/{clientId}/secret", this::apiRotateClientSecret);
+		scenarios.put("DELETE /api/v1/admin/clients/{clientId}", this::apiDeleteClient);
 		scenarios.put("ANY /error", this::errorPage);
 		return scenarios;
 	}
@@ -586,6 +594,51 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		}
 	}
 
+	private void apiCreateClient() {
+		String name = "csrf-client-" + Long.toHexString(System.nanoTime());
+		String body = "{\"name\":\"" + name + "\",\"grantTypes\":[\"client_credentials\"]}";
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "POST", "/api/v1/admin/clients", body);
+		assertThat(clients.page(name, 0, 10).total()).as("no client").isZero();
+
+		assertThat(victim.json("POST", "/api/v1/admin/clients", body).statusCode()).isEqualTo(201);
+		assertThat(clients.page(name, 0, 10).total()).isEqualTo(1);
+	}
+
+	private void apiUpdateClient() {
+		String clientId = newServiceClient("csrf-client-patch");
+		Browser victim = admin();
+		String path = "/api/v1/admin/clients/" + clientId;
+		apiRefusedWhenForged(victim, "PATCH", path, "{\"name\":\"Forged\"}");
+		assertThat(clients.get(clientId).name()).isEqualTo("csrf-client-patch");
+
+		assertThat(victim.json("PATCH", path, "{\"name\":\"Renamed\"}").statusCode()).isEqualTo(200);
+		assertThat(clients.get(clientId).name()).isEqualTo("Renamed");
+	}
+
+	private void apiRotateClientSecret() {
+		String clientId = newServiceClient("csrf-client-secret");
+		String before = storedClientSecret(clientId);
+		Browser victim = admin();
+		String path = "/api/v1/admin/clients/" + clientId + "/secret";
+		apiRefusedWhenForged(victim, "POST", path, null);
+		assertThat(storedClientSecret(clientId)).as("the secret is the same").isEqualTo(before);
+
+		assertThat(victim.json("POST", path, null).statusCode()).isEqualTo(200);
+		assertThat(storedClientSecret(clientId)).isNotEqualTo(before);
+	}
+
+	private void apiDeleteClient() {
+		String clientId = newServiceClient("csrf-client-delete");
+		Browser victim = admin();
+		String path = "/api/v1/admin/clients/" + clientId;
+		apiRefusedWhenForged(victim, "DELETE", path, null);
+		assertThat(clients.get(clientId).clientId()).isEqualTo(clientId);
+
+		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
+		assertThat(clients.page(clientId, 0, 10).total()).isZero();
+	}
+
 	// --- forging
 
 	/**
@@ -685,6 +738,19 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 			Thread.currentThread().interrupt();
 		}
 		assertThat(mailbox().to(email)).as("messages to " + email).hasSize(expected);
+	}
+
+	/** A confidential client for client credentials; returns its client id. */
+	private String newServiceClient(String name) {
+		return clients.create(new Clients.Draft(name, Clients.Type.CONFIDENTIAL, null, null, Set.of("client_credentials"),
+				Set.of("reports.read"), false, null, null)).client().clientId();
+	}
+
+	private String storedClientSecret(String clientId) {
+		return jdbc.sql("SELECT client_secret FROM oauth2_registered_client WHERE client_id = :id")
+			.param("id", clientId)
+			.query(String.class)
+			.single();
 	}
 
 	/** Sets up an authenticator app as the account's owner would; returns its key. */

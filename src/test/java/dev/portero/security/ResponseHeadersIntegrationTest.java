@@ -25,6 +25,7 @@ import dev.portero.account.Registration;
 import dev.portero.mfa.AuthenticatorApp;
 import dev.portero.mfa.MfaPolicy;
 import dev.portero.mfa.SecondFactors;
+import dev.portero.oidc.Clients;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 
@@ -52,6 +53,9 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 
 	@Autowired
 	SecondFactors factors;
+
+	@Autowired
+	Clients clients;
 
 	@Autowired
 	FindByIndexNameSessionRepository<? extends Session> sessions;
@@ -157,6 +161,19 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		visits.add(get("/account/activity", "/account/activity", false));
 		visits.add(api("/api/v1/admin/audit", "/api/v1/admin/audit?action=signin.failed"));
 		visits.add(get("/api/v1/admin/audit", "/api/v1/admin/audit", false));
+		// OIDC clients, by an administrator's session and by a service's bearer token
+		Clients.WithSecret service = clients.create(new Clients.Draft("Headers service", Clients.Type.CONFIDENTIAL, null,
+				null, Set.of("client_credentials"), Set.of("portero:admin"), false, null, null));
+		String clientId = service.client().clientId();
+		visits.add(api("/api/v1/admin/clients", "/api/v1/admin/clients"));
+		visits.add(api("/api/v1/admin/clients", "/api/v1/admin/clients?size=0"));
+		visits.add(api("/api/v1/admin/clients/{clientId}", "/api/v1/admin/clients/" + clientId));
+		visits.add(api("/api/v1/admin/clients/{clientId}", "/api/v1/admin/clients/no-such-client"));
+		visits.add(get("/api/v1/admin/clients", "/api/v1/admin/clients", false));
+		visits.add(new Visit("/api/v1/admin/clients", "GET /api/v1/admin/clients (bearer token)", true,
+				b -> bearer(b, adminToken(b, clientId, service.secret()), "/api/v1/admin/clients")));
+		visits.add(new Visit("/api/v1/admin/clients", "GET /api/v1/admin/clients (refused bearer token: 401)", true,
+				b -> bearer(b, "not-a-token", "/api/v1/admin/clients")));
 		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));
 		visits.add(get("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy", false));
 		// error pages
@@ -315,6 +332,26 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 
 	private static Visit api(String mapping, String path) {
 		return new Visit(mapping, "GET " + path + " (API)", true, b -> b.json("GET", path, null));
+	}
+
+	/** A call as a service makes it: the token only, no cookies. */
+	private HttpResponse<String> bearer(Browser b, String token, String path) {
+		Browser service = browser();
+		return service.send(HttpRequest.newBuilder(service.uri(path))
+			.header("Authorization", "Bearer " + token)
+			.header("Accept", "application/json")
+			.GET());
+	}
+
+	private String adminToken(Browser b, String clientId, String secret) {
+		String basic = java.util.Base64.getEncoder()
+			.encodeToString((clientId + ":" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		HttpResponse<String> response = b.send(HttpRequest.newBuilder(b.uri("/oauth2/token"))
+			.header("Authorization", "Basic " + basic)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=portero:admin")));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return Browser.jsonField(response.body(), "access_token");
 	}
 
 	private String verificationToken() {

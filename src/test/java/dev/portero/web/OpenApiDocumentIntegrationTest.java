@@ -28,6 +28,16 @@ class OpenApiDocumentIntegrationTest extends IntegrationTestSupport {
 		assertThat(users.has("get")).isTrue();
 		assertThat(users.has("post")).isTrue();
 		assertThat(document.get("paths").has("/api/v1/admin/users/{id}")).isTrue();
+		JsonNode clients = document.get("paths").get("/api/v1/admin/clients");
+		assertThat(clients).as("the admin clients endpoint is documented").isNotNull();
+		assertThat(clients.has("get")).isTrue();
+		assertThat(clients.has("post")).isTrue();
+		JsonNode client = document.get("paths").get("/api/v1/admin/clients/{clientId}");
+		assertThat(client).isNotNull();
+		assertThat(client.has("get")).isTrue();
+		assertThat(client.has("patch")).isTrue();
+		assertThat(client.has("delete")).isTrue();
+		assertThat(document.get("paths").get("/api/v1/admin/clients/{clientId}/secret").has("post")).isTrue();
 		assertThat(document.get("paths").propertyNames()).allSatisfy(path -> assertThat(path).startsWith("/api/"));
 	}
 

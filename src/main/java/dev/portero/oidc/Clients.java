@@ -1,0 +1,281 @@
+package dev.portero.oidc;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.portero.oidc.ClientProblems.PublicClientHasNoSecret;
+
+/**
+ * The applications registered with the OpenID Connect provider, as administrators manage them.
+ * Every registration passes {@link ClientRules}. Secure defaults that are not optional: PKCE on
+ * every client, refresh tokens rotated at each use, client ids and secrets generated here (a
+ * secret is shown once, at creation or rotation, and stored only as a keyed hash).
+ */
+@Service
+public class Clients {
+
+	/** Confidential clients hold a secret; public ones (browser and native apps) cannot. */
+	public enum Type {
+
+		CONFIDENTIAL, PUBLIC
+
+	}
+
+	/** A registered client; never its secret or the secret's hash. */
+	public record Client(String clientId, String name, Type type, List<String> redirectUris,
+			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
+			boolean pkceRequired, Set<String> authenticationMethods, Duration accessTokenLifetime,
+			@Nullable Duration refreshTokenLifetime, Instant createdAt) {
+	}
+
+	/**
+	 * A new client. Null lists are empty, a null lifetime takes the configured default
+	 * ({@code portero.oidc.access-token-lifetime}, {@code refresh-token-lifetime}).
+	 */
+	public record Draft(String name, Type type, @Nullable List<String> redirectUris,
+			@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
+			boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
+	}
+
+	/** A partial update; null members stay as they are, lists replace the whole list. */
+	public record Changes(@Nullable String name, @Nullable List<String> redirectUris,
+			@Nullable List<String> postLogoutRedirectUris, @Nullable Set<String> grantTypes, @Nullable Set<String> scopes,
+			@Nullable Boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
+	}
+
+	/** A client with its secret in the clear, to hand out once; null for a public client. */
+	public record WithSecret(Client client, @Nullable String secret) {
+	}
+
+	public record Page(List<Client> items, int page, int size, long total) {
+	}
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final RegisteredClientRepository repository;
+
+	private final ClientRegistrations registrations;
+
+	private final ClientSecrets secrets;
+
+	private final OidcSettings settings;
+
+	private final ApplicationEventPublisher events;
+
+	private final Clock clock;
+
+	Clients(RegisteredClientRepository repository, ClientRegistrations registrations, ClientSecrets secrets,
+			OidcSettings settings, ApplicationEventPublisher events, Clock clock) {
+		this.repository = repository;
+		this.registrations = registrations;
+		this.secrets = secrets;
+		this.settings = settings;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	@Transactional
+	public WithSecret create(Draft draft) {
+		List<String> redirectUris = list(draft.redirectUris());
+		List<String> postLogoutRedirectUris = list(draft.postLogoutRedirectUris());
+		Set<String> grantTypes = set(draft.grantTypes());
+		Set<String> scopes = set(draft.scopes());
+		Duration access = draft.accessTokenLifetime() != null ? draft.accessTokenLifetime()
+				: settings.accessTokenLifetime();
+		ClientRules.check(draft.type(), redirectUris, postLogoutRedirectUris, grantTypes, scopes, access,
+				draft.refreshTokenLifetime(), settings.maxTokenLifetime());
+		Duration refresh = draft.refreshTokenLifetime() != null ? draft.refreshTokenLifetime()
+				: settings.refreshTokenLifetime();
+
+		String secret = draft.type() == Type.CONFIDENTIAL ? secrets.newSecret() : null;
+		RegisteredClient.Builder builder = RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId(newClientId())
+			.clientIdIssuedAt(clock.instant())
+			.clientName(draft.name().strip());
+		if (secret != null) {
+			builder.clientSecret(secrets.encode(secret))
+				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST);
+		}
+		else {
+			builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
+		}
+		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
+				draft.firstParty(), ClientSettings.builder(), TokenSettings.builder(), access, refresh)
+			.build();
+		repository.save(client);
+		events.publishEvent(new OidcEvents.ClientRegistered(client.getClientId()));
+		return new WithSecret(view(client), secret);
+	}
+
+	public Page page(@Nullable String search, int page, int size) {
+		List<Client> items = registrations.page(search, (long) page * size, size).stream().map(Clients::view).toList();
+		return new Page(items, page, size, registrations.count(search));
+	}
+
+	public Client get(String clientId) {
+		return view(find(clientId));
+	}
+
+	/**
+	 * Applies the changes. When they take a grant type or a scope away, the client's
+	 * authorizations end at once, so no token outlives the rights it was issued with.
+	 */
+	@Transactional
+	public Client update(String clientId, Changes changes) {
+		RegisteredClient existing = find(clientId);
+		Client before = view(existing);
+		List<String> redirectUris = changes.redirectUris() != null ? list(changes.redirectUris()) : before.redirectUris();
+		List<String> postLogoutRedirectUris = changes.postLogoutRedirectUris() != null
+				? list(changes.postLogoutRedirectUris()) : before.postLogoutRedirectUris();
+		Set<String> grantTypes = changes.grantTypes() != null ? set(changes.grantTypes()) : before.grantTypes();
+		Set<String> scopes = changes.scopes() != null ? set(changes.scopes()) : before.scopes();
+		Duration access = changes.accessTokenLifetime() != null ? changes.accessTokenLifetime()
+				: before.accessTokenLifetime();
+		// a lifetime given now, or the one the client keeps while it keeps the grant
+		Duration refreshGiven = changes.refreshTokenLifetime() != null ? changes.refreshTokenLifetime()
+				: grantTypes.contains(ClientRules.REFRESH_TOKEN) ? before.refreshTokenLifetime() : null;
+		ClientRules.check(before.type(), redirectUris, postLogoutRedirectUris, grantTypes, scopes, access, refreshGiven,
+				settings.maxTokenLifetime());
+		Duration refresh = refreshGiven != null ? refreshGiven : settings.refreshTokenLifetime();
+		boolean firstParty = changes.firstParty() != null ? changes.firstParty() : before.firstParty();
+
+		RegisteredClient.Builder builder = RegisteredClient.from(existing)
+			.clientName(changes.name() != null ? changes.name().strip() : existing.getClientName())
+			.redirectUris(Set::clear)
+			.postLogoutRedirectUris(Set::clear)
+			.authorizationGrantTypes(Set::clear)
+			.scopes(Set::clear);
+		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
+				ClientSettings.withSettings(existing.getClientSettings().getSettings()),
+				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh)
+			.build();
+		repository.save(updated);
+		if (!grantTypes.containsAll(before.grantTypes()) || !scopes.containsAll(before.scopes())) {
+			registrations.revokeAll(existing.getId());
+		}
+		events.publishEvent(new OidcEvents.ClientChanged(clientId));
+		return view(updated);
+	}
+
+	/**
+	 * A new secret, effective at once: the old one stops working, and so do the tokens the
+	 * client got for itself with it (a secret is rotated because it may have leaked).
+	 */
+	@Transactional
+	public WithSecret rotateSecret(String clientId) {
+		RegisteredClient existing = find(clientId);
+		if (!existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+				&& !existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_POST)) {
+			throw new PublicClientHasNoSecret();
+		}
+		String secret = secrets.newSecret();
+		RegisteredClient updated = RegisteredClient.from(existing).clientSecret(secrets.encode(secret)).build();
+		repository.save(updated);
+		registrations.revokeOwnTokens(existing.getId());
+		events.publishEvent(new OidcEvents.ClientSecretRotated(clientId));
+		return new WithSecret(view(updated), secret);
+	}
+
+	/** Deletes the client, its consents and its authorizations, so every token issued to it. */
+	@Transactional
+	public void delete(String clientId) {
+		RegisteredClient existing = find(clientId);
+		registrations.delete(existing.getId());
+		events.publishEvent(new OidcEvents.ClientDeleted(clientId));
+	}
+
+	private RegisteredClient find(String clientId) {
+		RegisteredClient client = clientId == null || clientId.isBlank() ? null : repository.findByClientId(clientId);
+		if (client == null) {
+			throw new UnknownClient();
+		}
+		return client;
+	}
+
+	/**
+	 * The settings every client gets: PKCE required (also on confidential clients, as OAuth 2.1
+	 * recommends: it protects the code even when the secret leaks), consent unless first-party,
+	 * refresh tokens replaced at each use.
+	 */
+	private static RegisteredClient.Builder configure(RegisteredClient.Builder builder, List<String> redirectUris,
+			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
+			ClientSettings.Builder clientSettings, TokenSettings.Builder tokenSettings, Duration access, Duration refresh) {
+		return builder.redirectUris(uris -> uris.addAll(redirectUris))
+			.postLogoutRedirectUris(uris -> uris.addAll(postLogoutRedirectUris))
+			.authorizationGrantTypes(grants -> grantTypes.forEach(grant -> grants.add(new AuthorizationGrantType(grant))))
+			.scopes(set -> set.addAll(scopes))
+			.clientSettings(clientSettings.requireProofKey(true).requireAuthorizationConsent(!firstParty).build())
+			.tokenSettings(tokenSettings.accessTokenTimeToLive(access)
+				.refreshTokenTimeToLive(refresh)
+				.reuseRefreshTokens(false)
+				.build());
+	}
+
+	/** The stored sets have no order; a client reads the same every time, in a fixed order. */
+	static Client view(RegisteredClient client) {
+		Set<String> methods = new LinkedHashSet<>();
+		for (ClientAuthenticationMethod known : List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
+				ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.NONE)) {
+			if (client.getClientAuthenticationMethods().contains(known)) {
+				methods.add(known.getValue());
+			}
+		}
+		client.getClientAuthenticationMethods().forEach(method -> methods.add(method.getValue()));
+		Type type = methods.contains(ClientAuthenticationMethod.NONE.getValue()) ? Type.PUBLIC : Type.CONFIDENTIAL;
+		Set<String> grantTypes = new LinkedHashSet<>();
+		for (String known : ClientRules.GRANT_TYPES) {
+			if (client.getAuthorizationGrantTypes().contains(new AuthorizationGrantType(known))) {
+				grantTypes.add(known);
+			}
+		}
+		client.getAuthorizationGrantTypes().forEach(grant -> grantTypes.add(grant.getValue()));
+		TokenSettings tokens = client.getTokenSettings();
+		return new Client(client.getClientId(), client.getClientName(), type, sorted(client.getRedirectUris()),
+				sorted(client.getPostLogoutRedirectUris()), grantTypes, new LinkedHashSet<>(sorted(client.getScopes())),
+				!client.getClientSettings().isRequireAuthorizationConsent(), client.getClientSettings().isRequireProofKey(),
+				methods, tokens.getAccessTokenTimeToLive(),
+				grantTypes.contains(ClientRules.REFRESH_TOKEN) ? tokens.getRefreshTokenTimeToLive() : null,
+				client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH);
+	}
+
+	/** 128 random bits, URL-safe: not a secret, but not guessable or enumerable either. */
+	private static String newClientId() {
+		byte[] bytes = new byte[16];
+		RANDOM.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	private static List<String> sorted(Set<String> values) {
+		return values.stream().sorted().toList();
+	}
+
+	private static List<String> list(@Nullable List<String> values) {
+		return values == null ? List.of() : new ArrayList<>(new LinkedHashSet<>(values));
+	}
+
+	private static Set<String> set(@Nullable Set<String> values) {
+		return values == null ? new LinkedHashSet<>() : new LinkedHashSet<>(values);
+	}
+
+}
