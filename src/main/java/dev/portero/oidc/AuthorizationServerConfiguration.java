@@ -99,7 +99,8 @@ class AuthorizationServerConfiguration {
 					if (provider instanceof ClientSecretAuthenticationProvider secretProvider) {
 						secretProvider.setPasswordEncoder(secrets.asPasswordEncoder());
 					}
-				})))
+				}))
+				.errorResponseHandler(new ClientAuthenticationErrors()))
 			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE))
 			.deviceAuthorizationEndpoint(device -> device.verificationUri(DEVICE_PAGE))
 			.deviceVerificationEndpoint(device -> device.consentPage(CONSENT_PAGE)

@@ -65,6 +65,10 @@ final class RelyingParty {
 		return client.redirectUri();
 	}
 
+	String secret() {
+		return client.secret();
+	}
+
 	/** A fresh authorization request for the scopes, with its own state, nonce and PKCE verifier. */
 	Request request(String scope) {
 		return new Request(this, scope);
