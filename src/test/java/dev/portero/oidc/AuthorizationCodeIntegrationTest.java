@@ -51,10 +51,13 @@ class AuthorizationCodeIntegrationTest extends OidcTestSupport {
 		HttpResponse<String> userinfo = app.userinfo((String) tokens.get("access_token"));
 		assertThat(userinfo.statusCode()).as(userinfo.body()).isEqualTo(200);
 		Map<String, Object> claims = RelyingParty.json(userinfo.body());
-		assertThat(claims).containsEntry("sub", account.id().toString())
+		assertThat(claims).containsOnlyKeys("sub", "email", "email_verified", "name", "updated_at")
+			.containsEntry("sub", account.id().toString())
 			.containsEntry("email", account.email())
 			.containsEntry("email_verified", true)
 			.containsEntry("name", account.displayName());
+		assertThat(id.getLongClaim("updated_at")).as("the same claims in both")
+			.isEqualTo(((Number) claims.get("updated_at")).longValue());
 	}
 
 
@@ -135,6 +138,9 @@ class AuthorizationCodeIntegrationTest extends OidcTestSupport {
 			HttpResponse<String> refused = browser.get(app.request("openid").with("redirect_uri", uri).path());
 			assertThat(refused.statusCode()).as(uri).isEqualTo(400);
 			assertThat(refused.headers().firstValue("Location")).as("no redirect to " + uri).isEmpty();
+			assertThat(refused.body()).as("Portero's own error page").contains("The request was not understood.")
+				.doesNotContain("attacker.example");
+			assertThat(refused.headers().firstValue("Content-Security-Policy")).isPresent();
 		}
 		HttpResponse<String> missing = browser.get(app.request("openid").without("redirect_uri").path());
 		assertThat(missing.statusCode()).as("OIDC Core 3.1.2.1: redirect_uri is required").isEqualTo(400);
@@ -283,6 +289,8 @@ class AuthorizationCodeIntegrationTest extends OidcTestSupport {
 
 		assertTokenError(other.exchange(code, request.verifier), 400, "invalid_grant");
 		assertThat(authorizationsWithTokens(account)).isZero();
+		assertTokenError(app.exchange(code, request.verifier), 400, "invalid_grant");
+		assertThat(authorizationsWithTokens(account)).as("a code shown to another client is spent").isZero();
 	}
 
 	/** A browser signed in before any application asks. */
