@@ -22,6 +22,7 @@ import org.springframework.security.config.annotation.web.configurers.oauth2.ser
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.jackson.SecurityJacksonModules;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
@@ -56,6 +57,9 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 
 import dev.portero.config.PorteroSettings;
 import dev.portero.config.SecretHasher;
@@ -96,7 +100,8 @@ class AuthorizationServerConfiguration {
 					if (provider instanceof ClientSecretAuthenticationProvider secretProvider) {
 						secretProvider.setPasswordEncoder(secrets.asPasswordEncoder());
 					}
-				})))
+				}))
+				.errorResponseHandler(new ClientAuthenticationErrors()))
 			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE))
 			.deviceAuthorizationEndpoint(device -> device.verificationUri(DEVICE_PAGE))
 			.deviceVerificationEndpoint(device -> device.consentPage(CONSENT_PAGE)
@@ -163,8 +168,25 @@ class AuthorizationServerConfiguration {
 	OAuth2AuthorizationService authorizationService(JdbcTemplate jdbcTemplate, JdbcClient jdbc,
 			RegisteredClientRepository clients, SecretHasher hasher, SigningKeys keys,
 			ApplicationEventPublisher events, Clock clock, TransactionTemplate transactions) {
-		return new RotatingAuthorizationService(new JdbcOAuth2AuthorizationService(jdbcTemplate, clients), jdbc, hasher,
-				keys, clients, events, clock, transactions);
+		JdbcOAuth2AuthorizationService stored = new JdbcOAuth2AuthorizationService(jdbcTemplate, clients);
+		JsonMapper json = storedAuthorizationJson();
+		stored.setAuthorizationRowMapper(new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationRowMapper(clients, json));
+		stored.setAuthorizationParametersMapper(
+				new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationParametersMapper(json));
+		return new RotatingAuthorizationService(stored, jdbc, hasher, keys, clients, events, clock, transactions);
+	}
+
+	/**
+	 * How a stored authorization's attributes and token claims are written and read: Spring
+	 * Security's type allowlist, plus {@link Long}. The stored ID token keeps its claims with their
+	 * Java types, and {@code updated_at} (profile scope) is a Long; without it every read of such
+	 * an authorization (userinfo, refresh, introspection, revocation) failed with a 500.
+	 */
+	static JsonMapper storedAuthorizationJson() {
+		BasicPolymorphicTypeValidator.Builder types = BasicPolymorphicTypeValidator.builder().allowIfSubType(Long.class);
+		return JsonMapper.builder()
+			.addModules(SecurityJacksonModules.getModules(AuthorizationServerConfiguration.class.getClassLoader(), types))
+			.build();
 	}
 
 	@Bean

@@ -39,7 +39,11 @@ final class FullSignInRequired extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		var authentication = SecurityContextHolder.getContext().getAuthentication();
 		if (userFacing.matches(request) && SignIns.isPartial(authentication)) {
-			requests.saveRequest(request, response);
+			// only a GET can be resumed by a redirect; a refused POST must not replace the request
+			// the sign-in will go back to
+			if ("GET".equals(request.getMethod())) {
+				requests.saveRequest(request, response);
+			}
 			nextStep.handle(request, response, new AccessDeniedException("sign-in not finished"));
 			return;
 		}

@@ -1,7 +1,9 @@
 package dev.portero.security;
 
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.webauthn.api.Bytes;
 import org.springframework.security.web.webauthn.api.ImmutableCredentialRecord;
 import org.springframework.security.web.webauthn.api.ImmutablePublicKeyCose;
@@ -36,8 +39,10 @@ import dev.portero.mfa.MfaPolicy;
 import dev.portero.mfa.Passkeys;
 import dev.portero.mfa.SecondFactors;
 import dev.portero.oidc.Clients;
+import dev.portero.oidc.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
+import dev.portero.support.TestClients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,6 +102,12 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 	@Autowired
 	Clients clients;
 
+	@Autowired
+	RegisteredClientRepository oidcClients;
+
+	@Autowired
+	ClientSecrets clientSecrets;
+
 	private Map<String, Runnable> scenarios() {
 		Map<String, Runnable> scenarios = new LinkedHashMap<>();
 		scenarios.put("POST /login", this::signIn);
@@ -136,6 +147,7 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("PATCH /api/v1/admin/clients/{clientId}", this::apiUpdateClient);
 		scenarios.put("POST /api/v1/admin/clients/{clientId}/secret", this::apiRotateClientSecret);
 		scenarios.put("DELETE /api/v1/admin/clients/{clientId}", this::apiDeleteClient);
+		scenarios.put("POST /account/apps/{clientId}/revoke", this::revokeApplication);
 		scenarios.put("ANY /error", this::errorPage);
 		return scenarios;
 	}
@@ -432,6 +444,24 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 		assertThat(Browser.location(victim.submit("/account/mfa", path, Map.of()))).endsWith("/account/mfa");
 		assertThat(passkeys.list(account.id())).isEmpty();
+	}
+
+	// --- applications (OpenID Connect clients) the user let in
+
+	private void revokeApplication() {
+		Account account = newAccount("apps");
+		Browser victim = signedIn(account);
+		TestClients.Registered app = new TestClients(oidcClients, clientSecrets).confidential("https://app.example/callback", true);
+		HttpResponse<String> authorized = victim.get("/oauth2/authorize?response_type=code&scope=openid&state=s&client_id="
+				+ app.clientId() + "&redirect_uri=" + URLEncoder.encode(app.redirectUri(), StandardCharsets.UTF_8)
+				+ "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
+		assertThat(Browser.location(authorized)).as("the application got a code").startsWith(app.redirectUri() + "?code=");
+		String path = "/account/apps/" + app.clientId() + "/revoke";
+		refusedWhenForged(victim, path, Map.of());
+		assertThat(oidcAuthorizations(account)).as("the application keeps its access").isOne();
+
+		assertThat(Browser.location(victim.submit("/account/apps", path, Map.of()))).endsWith("/account/apps");
+		assertThat(oidcAuthorizations(account)).isZero();
 	}
 
 	// --- Spring Security's WebAuthn endpoints: a passkey registered by a forged request would be
@@ -758,6 +788,13 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		String key = factors.startTotp(account).secret();
 		factors.confirmTotp(account.id(), AuthenticatorApp.codeNow(key));
 		return key;
+	}
+
+	private long oidcAuthorizations(Account account) {
+		return jdbc.sql("SELECT COUNT(*) FROM oauth2_authorization WHERE principal_name = :id")
+			.param("id", account.id().toString())
+			.query(Long.class)
+			.single();
 	}
 
 	private long totpKeys(Account account) {

@@ -1,7 +1,9 @@
 package dev.portero.security;
 
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.Session;
 
@@ -26,8 +29,10 @@ import dev.portero.mfa.AuthenticatorApp;
 import dev.portero.mfa.MfaPolicy;
 import dev.portero.mfa.SecondFactors;
 import dev.portero.oidc.Clients;
+import dev.portero.oidc.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
+import dev.portero.support.TestClients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +50,8 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 
 	private static final Pattern TOTP_KEY = Pattern.compile("id=\"totp-secret\">([A-Z2-7]+)<");
 
+	private static final Pattern CONSENT_STATE = Pattern.compile("name=\"state\" value=\"([^\"]+)\"");
+
 	@Autowired
 	AccountService accounts;
 
@@ -59,6 +66,12 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 
 	@Autowired
 	FindByIndexNameSessionRepository<? extends Session> sessions;
+
+	@Autowired
+	RegisteredClientRepository oidcClients;
+
+	@Autowired
+	ClientSecrets clientSecrets;
 
 	/** One request: which mapping it exercises, how it is sent, and whether the browser is signed in. */
 	record Visit(String mapping, String description, boolean signedIn, Function<Browser, HttpResponse<String>> send) {
@@ -176,6 +189,26 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 				b -> bearer(b, "not-a-token", "/api/v1/admin/clients")));
 		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));
 		visits.add(get("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy", false));
+		// OpenID Connect: the consent page, the device page, the applications page
+		TestClients.Registered app = new TestClients(oidcClients, clientSecrets).confidential("https://app.example/callback", false);
+		visits.add(new Visit("/oauth2/consent", "GET /oauth2/consent (an application asks)", true, b -> consentPage(signedIn(), app)));
+		visits.add(get("/oauth2/consent", "/oauth2/consent?client_id=" + app.clientId() + "&scope=openid&state=s", false));
+		visits.add(get("/oauth2/consent", "/oauth2/consent?client_id=no-such-client&scope=openid&state=s", true));
+		visits.add(get("/device", "/device", true));
+		visits.add(get("/device", "/device?done", true));
+		visits.add(get("/device", "/device?invalid&user_code=%3Cscript%3E", true));
+		visits.add(get("/device", "/device", false));
+		visits.add(get("/account/apps", "/account/apps", true));
+		visits.add(new Visit("/account/apps", "GET /account/apps (an application listed)", true, b -> {
+			Browser browser = signedIn();
+			HttpResponse<String> consent = consentPage(browser, app);
+			browser.submit(consent.uri().toString(), "/oauth2/authorize",
+					Map.of("client_id", app.clientId(), "state", stateOf(consent), "scope", "email"));
+			HttpResponse<String> page = browser.get("/account/apps");
+			assertThat(page.body()).contains("Revoke access");
+			return page;
+		}));
+		visits.add(get("/account/apps", "/account/apps", false));
 		// error pages
 		visits.add(get("/error", "/error", false));
 		visits.add(get("/error", "/error", true));
@@ -324,6 +357,23 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 			repository.save(session);
 		}
 		return browser;
+	}
+
+	/** The consent page an application that asks for the e-mail address sends the browser to. */
+	private static HttpResponse<String> consentPage(Browser browser, TestClients.Registered app) {
+		HttpResponse<String> authorize = browser.get("/oauth2/authorize?response_type=code&scope=openid%20email&state=s&client_id="
+				+ app.clientId() + "&redirect_uri=" + URLEncoder.encode(app.redirectUri(), StandardCharsets.UTF_8)
+				+ "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
+		assertThat(Browser.location(authorize)).contains("/oauth2/consent?");
+		HttpResponse<String> page = browser.get(Browser.location(authorize));
+		assertThat(page.body()).contains("Your e-mail address");
+		return page;
+	}
+
+	private static String stateOf(HttpResponse<String> consentPage) {
+		Matcher state = CONSENT_STATE.matcher(consentPage.body());
+		assertThat(state.find()).as("the consent form carries the state").isTrue();
+		return state.group(1);
 	}
 
 	private static Visit get(String mapping, String path, boolean signedIn) {

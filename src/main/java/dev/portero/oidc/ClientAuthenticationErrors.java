@@ -1,0 +1,51 @@
+package dev.portero.oidc;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.converter.HttpMessageConverter;
+import org.springframework.http.server.ServletServerHttpResponse;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.http.converter.OAuth2ErrorHttpMessageConverter;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+
+/**
+ * A client that failed to authenticate at the token, introspection or revocation endpoint: what
+ * Spring's default answer does (401 {@code invalid_client}, else 400, the error code only), plus
+ * the {@code WWW-Authenticate} header RFC 6749 section 5.2 requires when the client tried HTTP
+ * Basic, which Spring leaves out.
+ */
+final class ClientAuthenticationErrors implements AuthenticationFailureHandler {
+
+	private final HttpMessageConverter<OAuth2Error> errors = new OAuth2ErrorHttpMessageConverter();
+
+	@Override
+	public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response,
+			AuthenticationException exception) throws IOException {
+		SecurityContextHolder.clearContext();
+		String code = exception instanceof OAuth2AuthenticationException oauth ? oauth.getError().getErrorCode()
+				: OAuth2ErrorCodes.INVALID_CLIENT;
+		ServletServerHttpResponse answer = new ServletServerHttpResponse(response);
+		if (OAuth2ErrorCodes.INVALID_CLIENT.equals(code)) {
+			answer.setStatusCode(HttpStatus.UNAUTHORIZED);
+			String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+			if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+				answer.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"portero\"");
+			}
+		}
+		else {
+			answer.setStatusCode(HttpStatus.BAD_REQUEST);
+		}
+		// the code alone: the description would tell a caller which part of its credentials was wrong
+		errors.write(new OAuth2Error(code), null, answer);
+	}
+
+}
