@@ -7,6 +7,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +25,7 @@ import org.springframework.security.config.annotation.web.configurers.oauth2.ser
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.jackson.SecurityJacksonModules;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
@@ -162,8 +166,23 @@ class AuthorizationServerConfiguration {
 	OAuth2AuthorizationService authorizationService(JdbcTemplate jdbcTemplate, JdbcClient jdbc,
 			RegisteredClientRepository clients, SecretHasher hasher, SigningKeys keys,
 			ApplicationEventPublisher events, Clock clock, TransactionTemplate transactions) {
-		return new RotatingAuthorizationService(new JdbcOAuth2AuthorizationService(jdbcTemplate, clients), jdbc, hasher,
-				keys, clients, events, clock, transactions);
+		JdbcOAuth2AuthorizationService stored = new JdbcOAuth2AuthorizationService(jdbcTemplate, clients);
+		stored.setAuthorizationRowMapper(
+				new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationRowMapper(clients, authorizationJson()));
+		return new RotatingAuthorizationService(stored, jdbc, hasher, keys, clients, events, clock, transactions);
+	}
+
+	/**
+	 * Spring Security's mapping of stored authorizations, with {@code java.lang.Long} added to the
+	 * types it may read back: the ID token's {@code updated_at} claim (seconds) is stored as a
+	 * typed Long, which the default allow-list refuses, so every authorization with the
+	 * {@code profile} scope failed to load (refresh, userinfo, introspection, revocation, logout).
+	 */
+	private static JsonMapper authorizationJson() {
+		BasicPolymorphicTypeValidator.Builder types = BasicPolymorphicTypeValidator.builder().allowIfSubType(Long.class);
+		return JsonMapper.builder()
+			.addModules(SecurityJacksonModules.getModules(AuthorizationServerConfiguration.class.getClassLoader(), types))
+			.build();
 	}
 
 	@Bean
