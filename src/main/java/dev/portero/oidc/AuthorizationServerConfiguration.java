@@ -1,11 +1,15 @@
 package dev.portero.oidc;
 
+import java.io.IOException;
 import java.security.Principal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
@@ -16,6 +20,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -23,6 +29,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.jackson.SecurityJacksonModules;
@@ -31,6 +38,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.core.http.converter.OAuth2ErrorHttpMessageConverter;
 import org.springframework.security.oauth2.core.oidc.OidcUserInfo;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
@@ -121,16 +129,37 @@ class AuthorizationServerConfiguration {
 						.tokenRevocationEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.tokenIntrospectionEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.claim("claims_supported", List.of("sub", "name", "updated_at", "email", "email_verified"))))));
+		RequestMatcher clientEndpoints = new OrRequestMatcher(
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/token"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/introspect"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/revoke"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_authorization"));
 		RequestMatcher endpoints = http.getConfigurer(OAuth2AuthorizationServerConfigurer.class).getEndpointsMatcher();
 		http.securityMatcher(endpoints)
 			.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
 			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
 			.exceptionHandling(errors -> errors
-				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), userFacing))
+				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), userFacing)
+				.defaultAuthenticationEntryPointFor(AuthorizationServerConfiguration::clientAuthenticationMissing,
+						clientEndpoints))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
 			.addFilterAfter(new FullSignInRequired(userFacing), AbsoluteSessionTimeoutFilter.class);
 		return http.build();
+	}
+
+	/**
+	 * A request with no client authentication at all is {@code invalid_client} in the RFC 6749
+	 * (5.2) error format; Spring's authorization server answers it with an empty 401, which
+	 * leaves the client nothing to report.
+	 */
+	private static void clientAuthenticationMissing(HttpServletRequest request, HttpServletResponse response,
+			AuthenticationException ex) throws IOException {
+		ServletServerHttpResponse answer = new ServletServerHttpResponse(response);
+		answer.setStatusCode(HttpStatus.UNAUTHORIZED);
+		new OAuth2ErrorHttpMessageConverter().write(
+				new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT, "Client authentication is required.", null), null,
+				answer);
 	}
 
 	private static java.util.function.Consumer<List<String>> methods(String... names) {
