@@ -31,7 +31,9 @@ import org.springframework.security.config.annotation.web.configurers.oauth2.ser
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.jackson.SecurityJacksonModules;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
@@ -67,6 +69,9 @@ import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
+import org.springframework.session.security.SpringSessionBackedSessionRegistry;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.portero.config.PorteroSettings;
@@ -214,6 +219,19 @@ class AuthorizationServerConfiguration {
 			.build();
 	}
 
+	/**
+	 * The browser sessions the provider names in ID tokens ({@code sid}) and checks at
+	 * RP-initiated logout: Spring Session's, found by principal name in the database. Spring's
+	 * default, an in-memory registry keyed by the principal object, never matched the plain
+	 * principal that authorizations keep ({@link #withPlainPrincipal}), so ID tokens had no
+	 * {@code sid} and logout from a signed-in browser was refused; it was also per node and kept
+	 * an entry for every session for the life of the process.
+	 */
+	@Bean
+	<S extends Session> SessionRegistry oidcSessionRegistry(FindByIndexNameSessionRepository<S> sessions) {
+		return new SpringSessionBackedSessionRegistry<>(sessions);
+	}
+
 	@Bean
 	OAuth2AuthorizationConsentService authorizationConsentService(JdbcTemplate jdbc,
 			RegisteredClientRepository clients) {
@@ -289,7 +307,9 @@ class AuthorizationServerConfiguration {
 	/**
 	 * What an authorization remembers of the signed-in user: the account id and the roles, not
 	 * the full principal (which would put the account object, with its password hash field, into
-	 * the stored authorization and tie the stored form to Portero's classes).
+	 * the stored authorization and tie the stored form to Portero's classes). The factors the user
+	 * signed in with are kept as they are: their time is the ID token's {@code auth_time}, which
+	 * the authorization server requires whenever the token names the session ({@code sid}).
 	 */
 	static OAuth2Authorization withPlainPrincipal(OAuth2Authorization authorization) {
 		Authentication principal = authorization.getAttribute(Principal.class.getName());
@@ -299,7 +319,8 @@ class AuthorizationServerConfiguration {
 		}
 		List<GrantedAuthority> authorities = principal.getAuthorities()
 			.stream()
-			.map(authority -> (GrantedAuthority) new SimpleGrantedAuthority(authority.getAuthority()))
+			.map(authority -> authority instanceof FactorGrantedAuthority factor ? factor
+					: (GrantedAuthority) new SimpleGrantedAuthority(authority.getAuthority()))
 			.toList();
 		return OAuth2Authorization.from(authorization)
 			.attribute(Principal.class.getName(),
