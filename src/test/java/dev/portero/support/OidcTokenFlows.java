@@ -247,6 +247,11 @@ public final class OidcTokenFlows {
 			.collect(Collectors.joining("&"));
 	}
 
+	/** A POST to any endpoint, authenticated as {@code client}. */
+	public Answer post(String path, TestClients.Registered client, Map<String, String> parameters) {
+		return post(path, client.clientId(), client.secret(), parameters);
+	}
+
 	private Answer post(String path, String clientId, String secret, Map<String, String> parameters) {
 		Map<String, String> fields = new LinkedHashMap<>(parameters);
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
