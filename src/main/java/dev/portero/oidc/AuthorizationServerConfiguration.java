@@ -72,7 +72,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.Session;
 import org.springframework.session.security.SpringSessionBackedSessionRegistry;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.portero.config.PorteroSettings;
 import dev.portero.config.SecretHasher;
@@ -199,7 +199,7 @@ class AuthorizationServerConfiguration {
 	@Bean
 	OAuth2AuthorizationService authorizationService(JdbcTemplate jdbcTemplate, JdbcClient jdbc,
 			RegisteredClientRepository clients, SecretHasher hasher, SigningKeys keys,
-			ApplicationEventPublisher events, Clock clock, TransactionTemplate transactions) {
+			ApplicationEventPublisher events, Clock clock, TransactionOperations transactions) {
 		JdbcOAuth2AuthorizationService stored = new JdbcOAuth2AuthorizationService(jdbcTemplate, clients);
 		stored.setAuthorizationRowMapper(
 				new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationRowMapper(clients, authorizationJson()));
