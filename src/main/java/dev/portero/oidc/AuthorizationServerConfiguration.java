@@ -1,5 +1,6 @@
 package dev.portero.oidc;
 
+import java.io.IOException;
 import java.security.Principal;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -7,12 +8,20 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -20,14 +29,18 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.jackson.SecurityJacksonModules;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.core.http.converter.OAuth2ErrorHttpMessageConverter;
 import org.springframework.security.oauth2.core.oidc.OidcUserInfo;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
@@ -56,7 +69,10 @@ import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
+import org.springframework.session.security.SpringSessionBackedSessionRegistry;
+import org.springframework.transaction.support.TransactionOperations;
 
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
@@ -123,16 +139,37 @@ class AuthorizationServerConfiguration {
 						.tokenRevocationEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.tokenIntrospectionEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.claim("claims_supported", List.of("sub", "name", "updated_at", "email", "email_verified"))))));
+		RequestMatcher clientEndpoints = new OrRequestMatcher(
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/token"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/introspect"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/revoke"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_authorization"));
 		RequestMatcher endpoints = http.getConfigurer(OAuth2AuthorizationServerConfigurer.class).getEndpointsMatcher();
 		http.securityMatcher(endpoints)
 			.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
 			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
 			.exceptionHandling(errors -> errors
-				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), userFacing))
+				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), userFacing)
+				.defaultAuthenticationEntryPointFor(AuthorizationServerConfiguration::clientAuthenticationMissing,
+						clientEndpoints))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
 			.addFilterAfter(new FullSignInRequired(userFacing), AbsoluteSessionTimeoutFilter.class);
 		return http.build();
+	}
+
+	/**
+	 * A request with no client authentication at all is {@code invalid_client} in the RFC 6749
+	 * (5.2) error format; Spring's authorization server answers it with an empty 401, which
+	 * leaves the client nothing to report.
+	 */
+	private static void clientAuthenticationMissing(HttpServletRequest request, HttpServletResponse response,
+			AuthenticationException ex) throws IOException {
+		ServletServerHttpResponse answer = new ServletServerHttpResponse(response);
+		answer.setStatusCode(HttpStatus.UNAUTHORIZED);
+		new OAuth2ErrorHttpMessageConverter().write(
+				new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT, "Client authentication is required.", null), null,
+				answer);
 	}
 
 	private static java.util.function.Consumer<List<String>> methods(String... names) {
@@ -167,9 +204,9 @@ class AuthorizationServerConfiguration {
 	@Bean
 	OAuth2AuthorizationService authorizationService(JdbcTemplate jdbcTemplate, JdbcClient jdbc,
 			RegisteredClientRepository clients, SecretHasher hasher, SigningKeys keys,
-			ApplicationEventPublisher events, Clock clock, TransactionTemplate transactions) {
+			ApplicationEventPublisher events, Clock clock, TransactionOperations transactions) {
 		JdbcOAuth2AuthorizationService stored = new JdbcOAuth2AuthorizationService(jdbcTemplate, clients);
-		JsonMapper json = storedAuthorizationJson();
+		JsonMapper json = authorizationJson();
 		stored.setAuthorizationRowMapper(new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationRowMapper(clients, json));
 		stored.setAuthorizationParametersMapper(
 				new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationParametersMapper(json));
@@ -177,16 +214,30 @@ class AuthorizationServerConfiguration {
 	}
 
 	/**
-	 * How a stored authorization's attributes and token claims are written and read: Spring
-	 * Security's type allowlist, plus {@link Long}. The stored ID token keeps its claims with their
-	 * Java types, and {@code updated_at} (profile scope) is a Long; without it every read of such
-	 * an authorization (userinfo, refresh, introspection, revocation) failed with a 500.
+	 * Spring Security's mapping of stored authorizations, with {@code java.lang.Long} added to the
+	 * types it may read back: the ID token's {@code updated_at} claim (seconds) is stored as a
+	 * typed Long, which the default allow-list refuses, so every authorization with the
+	 * {@code profile} scope failed to load (refresh, userinfo, introspection, revocation, logout).
 	 */
-	static JsonMapper storedAuthorizationJson() {
+	private static JsonMapper authorizationJson() {
 		BasicPolymorphicTypeValidator.Builder types = BasicPolymorphicTypeValidator.builder().allowIfSubType(Long.class);
 		return JsonMapper.builder()
 			.addModules(SecurityJacksonModules.getModules(AuthorizationServerConfiguration.class.getClassLoader(), types))
 			.build();
+	}
+
+	/**
+	 * The browser sessions the provider names in ID tokens ({@code sid}) and checks at
+	 * RP-initiated logout: Spring Session's, found by principal name in the database. Spring's
+	 * default, an in-memory registry keyed by the principal object, never matched the plain
+	 * principal that authorizations keep ({@link #withPlainPrincipal}), so ID tokens had no
+	 * {@code sid} and logout from a signed-in browser was refused; it was also per node and kept
+	 * an entry for every session for the life of the process.
+	 */
+	@Bean
+	@ConditionalOnWebApplication
+	<S extends Session> SessionRegistry oidcSessionRegistry(FindByIndexNameSessionRepository<S> sessions) {
+		return new SpringSessionBackedSessionRegistry<>(sessions);
 	}
 
 	@Bean
@@ -274,7 +325,9 @@ class AuthorizationServerConfiguration {
 	/**
 	 * What an authorization remembers of the signed-in user: the account id and the roles, not
 	 * the full principal (which would put the account object, with its password hash field, into
-	 * the stored authorization and tie the stored form to Portero's classes).
+	 * the stored authorization and tie the stored form to Portero's classes). The factors the user
+	 * signed in with are kept as they are: their time is the ID token's {@code auth_time}, which
+	 * the authorization server requires whenever the token names the session ({@code sid}).
 	 */
 	static OAuth2Authorization withPlainPrincipal(OAuth2Authorization authorization) {
 		Authentication principal = authorization.getAttribute(Principal.class.getName());
@@ -284,7 +337,8 @@ class AuthorizationServerConfiguration {
 		}
 		List<GrantedAuthority> authorities = principal.getAuthorities()
 			.stream()
-			.map(authority -> (GrantedAuthority) new SimpleGrantedAuthority(authority.getAuthority()))
+			.map(authority -> authority instanceof FactorGrantedAuthority factor ? factor
+					: (GrantedAuthority) new SimpleGrantedAuthority(authority.getAuthority()))
 			.toList();
 		return OAuth2Authorization.from(authorization)
 			.attribute(Principal.class.getName(),

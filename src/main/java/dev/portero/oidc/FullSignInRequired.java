@@ -1,13 +1,22 @@
 package dev.portero.oidc;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -47,7 +56,36 @@ final class FullSignInRequired extends OncePerRequestFilter {
 			nextStep.handle(request, response, new AccessDeniedException("sign-in not finished"));
 			return;
 		}
+		if (userFacing.matches(request) && SignIns.isComplete(authentication) && !hasFactorTimes(authentication)) {
+			HttpSession session = request.getSession(false);
+			if (session != null) {
+				SecurityContext context = SecurityContextHolder.createEmptyContext();
+				context.setAuthentication(withSignInTime(authentication, Instant.ofEpochMilli(session.getCreationTime())));
+				SecurityContextHolder.setContext(context);
+			}
+		}
 		chain.doFilter(request, response);
+	}
+
+	private static boolean hasFactorTimes(Authentication authentication) {
+		return authentication.getAuthorities().stream().anyMatch(FactorGrantedAuthority.class::isInstance);
+	}
+
+	/**
+	 * A sign-in completed with a second factor carries no factor times, but the authorization
+	 * server takes the ID token's {@code auth_time} from them (and fails without one once the
+	 * token names the session). Its password was given after the session began, so the session's
+	 * start is a time the sign-in cannot predate; for this request only, not stored.
+	 */
+	private static Authentication withSignInTime(Authentication authentication, Instant notBefore) {
+		List<GrantedAuthority> authorities = new ArrayList<>(authentication.getAuthorities());
+		authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)
+			.issuedAt(notBefore)
+			.build());
+		UsernamePasswordAuthenticationToken copy = UsernamePasswordAuthenticationToken
+			.authenticated(authentication.getPrincipal(), null, authorities);
+		copy.setDetails(authentication.getDetails());
+		return copy;
 	}
 
 }

@@ -18,7 +18,7 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.portero.config.SecretHasher;
 
@@ -51,11 +51,11 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 
 	private final Clock clock;
 
-	private final TransactionTemplate transactions;
+	private final TransactionOperations transactions;
 
 	RotatingAuthorizationService(OAuth2AuthorizationService delegate, JdbcClient jdbc, SecretHasher hasher,
 			SigningKeys keys, RegisteredClientRepository clients, ApplicationEventPublisher events, Clock clock,
-			TransactionTemplate transactions) {
+			TransactionOperations transactions) {
 		this.transactions = transactions;
 		this.delegate = delegate;
 		this.jdbc = jdbc;

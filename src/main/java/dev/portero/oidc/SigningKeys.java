@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.TransactionOperations;
 
 import dev.portero.config.MasterKey;
 import dev.portero.config.SecretBox;
@@ -76,14 +76,16 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 
 	private final OidcSettings settings;
 
-	private final TransactionTemplate transactions;
+	// the interface, not TransactionTemplate: the application's one transaction template bean is
+	// declared as TransactionOperations, and the command-line tools could not find it by the class
+	private final TransactionOperations transactions;
 
 	private final ApplicationEventPublisher events;
 
 	private volatile @Nullable Snapshot snapshot;
 
 	SigningKeys(JdbcClient jdbc, MasterKey masterKey, Clock clock, OidcSettings settings,
-			TransactionTemplate transactions, ApplicationEventPublisher events) {
+			TransactionOperations transactions, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.box = new SecretBox(masterKey, "signing-key");
 		this.clock = clock;

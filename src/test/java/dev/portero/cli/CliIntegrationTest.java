@@ -80,6 +80,19 @@ class CliIntegrationTest {
 	}
 
 	@Test
+	void incidentRotateKeysSaysWhatItDidAndExitsZero() throws Exception {
+		Map<String, String> env = databaseEnvironment();
+
+		Run dryRun = run(env, null, "incident", "rotate-keys", "--dry-run");
+		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+		assertThat(dryRun.out()).contains("dry run: would remove 1 signing key(s)");
+
+		Run rotate = run(env, null, "incident", "rotate-keys");
+		assertThat(rotate.exitCode()).as(rotate.err()).isZero();
+		assertThat(rotate.out()).containsPattern("signing keys rotated: 1 old key\\(s\\) removed, new key \\S+ signs from now");
+	}
+
+	@Test
 	void unknownCommandFailsWithAReason() throws Exception {
 		Run run = run(Map.of(), null, "frobnicate");
 		assertThat(run.exitCode()).isNotZero();

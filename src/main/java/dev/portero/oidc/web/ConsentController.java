@@ -7,6 +7,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent;
@@ -25,8 +26,12 @@ import dev.portero.oidc.UnknownClient;
  * The consent screen the authorization server sends a user to: which application asks, and for
  * what. Approving posts the scopes back to the authorization (or device verification) endpoint;
  * declining posts none, which the endpoint answers with {@code access_denied}.
+ * <p>
+ * Only in the server: the command-line tools start without a web server, where the provider's
+ * client and consent repositories are not set up.
  */
 @Controller
+@ConditionalOnWebApplication
 class ConsentController {
 
 	/** A scope as the user reads it. */
