@@ -7,6 +7,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +25,7 @@ import org.springframework.security.config.annotation.web.configurers.oauth2.ser
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.jackson.SecurityJacksonModules;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
@@ -162,8 +166,23 @@ class AuthorizationServerConfiguration {
 	OAuth2AuthorizationService authorizationService(JdbcTemplate jdbcTemplate, JdbcClient jdbc,
 			RegisteredClientRepository clients, SecretHasher hasher, SigningKeys keys,
 			ApplicationEventPublisher events, Clock clock, TransactionTemplate transactions) {
-		return new RotatingAuthorizationService(new JdbcOAuth2AuthorizationService(jdbcTemplate, clients), jdbc, hasher,
-				keys, clients, events, clock, transactions);
+		JdbcOAuth2AuthorizationService stored = new JdbcOAuth2AuthorizationService(jdbcTemplate, clients);
+		stored.setAuthorizationRowMapper(
+				new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationRowMapper(clients, storedAuthorizationJson()));
+		return new RotatingAuthorizationService(stored, jdbc, hasher, keys, clients, events, clock, transactions);
+	}
+
+	/**
+	 * Reads stored authorizations. The ID token's claims are stored with it, and {@code updated_at}
+	 * (profile scope) is a {@code Long}, a type Spring's default allowlist refuses to read back:
+	 * without this every later look-up of such an authorization (userinfo, refresh, introspection)
+	 * failed with a 500.
+	 */
+	private static JsonMapper storedAuthorizationJson() {
+		return JsonMapper.builder()
+			.addModules(SecurityJacksonModules.getModules(JdbcOAuth2AuthorizationService.class.getClassLoader(),
+					BasicPolymorphicTypeValidator.builder().allowIfSubType(Long.class)))
+			.build();
 	}
 
 	@Bean
