@@ -25,6 +25,7 @@ import org.springframework.security.config.annotation.web.configurers.oauth2.ser
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.jackson.SecurityJacksonModules;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
@@ -155,6 +156,12 @@ class AuthorizationServerConfiguration {
 	AuthorizationServerSettings authorizationServerSettings(PorteroSettings settings) {
 		String issuer = settings.baseUrl().toString().replaceAll("/+$", "");
 		return AuthorizationServerSettings.builder().issuer(issuer).build();
+	}
+
+	/** See {@link UntrackedSessions}: replaces the authorization server's in-memory registry. */
+	@Bean
+	SessionRegistry oidcSessionRegistry() {
+		return new UntrackedSessions();
 	}
 
 	@Bean
