@@ -155,6 +155,26 @@ class AuditRecorder {
 		trail.record("oidc.application_revoked", true, event.principalName(), Map.of("client_id", event.clientId()));
 	}
 
+	@EventListener
+	void on(OidcEvents.ClientRegistered event) {
+		trail.record("oidc.client_registered", true, event.clientId(), Map.of());
+	}
+
+	@EventListener
+	void on(OidcEvents.ClientChanged event) {
+		trail.record("oidc.client_changed", true, event.clientId(), Map.of());
+	}
+
+	@EventListener
+	void on(OidcEvents.ClientSecretRotated event) {
+		trail.record("oidc.client_secret_rotated", true, event.clientId(), Map.of());
+	}
+
+	@EventListener
+	void on(OidcEvents.ClientDeleted event) {
+		trail.record("oidc.client_deleted", true, event.clientId(), Map.of());
+	}
+
 	/** An address as typed at sign-in, in the form accounts store it, so filters find it. */
 	private static String typed(String email) {
 		return email.strip().toLowerCase(java.util.Locale.ROOT);

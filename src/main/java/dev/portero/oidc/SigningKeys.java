@@ -76,8 +76,6 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 
 	private final OidcSettings settings;
 
-	// the interface, not TransactionTemplate: the application's one transaction template bean is
-	// declared as TransactionOperations, and the command-line tools could not find it by the class
 	private final TransactionOperations transactions;
 
 	private final ApplicationEventPublisher events;

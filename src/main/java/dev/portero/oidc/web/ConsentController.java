@@ -7,7 +7,6 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent;
@@ -31,7 +30,6 @@ import dev.portero.oidc.UnknownClient;
  * client and consent repositories are not set up.
  */
 @Controller
-@ConditionalOnWebApplication
 class ConsentController {
 
 	/** A scope as the user reads it. */
