@@ -18,6 +18,7 @@ import dev.portero.account.Registration;
 import dev.portero.support.Browser;
 import dev.portero.support.Cli;
 import dev.portero.support.IntegrationTestSupport;
+import dev.portero.support.PorteroProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -184,7 +185,7 @@ class AuditTrailIntegrationTest extends IntegrationTestSupport {
 				database.put(name, value);
 			}
 		}
-		return Cli.run(Path.of(database.get("portero.data-dir")), Cli.environmentOf(database), null, "audit", "verify");
+		return Cli.run(Path.of(database.get("portero.data-dir")), PorteroProcess.databaseEnvironment(database), null, "audit", "verify");
 	}
 
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.portero.support.Cli;
 import dev.portero.support.Cli.Run;
+import dev.portero.support.PorteroProcess;
 import dev.portero.support.TestEngine;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -115,7 +116,7 @@ class CliIntegrationTest {
 	}
 
 	private Map<String, String> databaseEnvironment() {
-		return Cli.environmentOf(TestEngine.freshDatabase());
+		return PorteroProcess.databaseEnvironment(TestEngine.freshDatabase());
 	}
 
 	private Run run(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {

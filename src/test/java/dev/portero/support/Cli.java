@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,19 +24,6 @@ public final class Cli {
 	}
 
 	private Cli() {
-	}
-
-	/** Environment variables for database settings as {@link TestEngine#freshDatabase()} gives them. */
-	public static Map<String, String> environmentOf(Map<String, String> properties) {
-		Map<String, String> env = new HashMap<>();
-		properties.forEach((property, value) -> env.put(switch (property) {
-			case "portero.data-dir" -> "PORTERO_DATA_DIR";
-			case "portero.db.url" -> "PORTERO_DB_URL";
-			case "portero.db.user" -> "PORTERO_DB_USER";
-			case "portero.db.password" -> "PORTERO_DB_PASSWORD";
-			default -> throw new IllegalArgumentException(property);
-		}, value));
-		return env;
 	}
 
 	/**
