@@ -1,24 +1,21 @@
 package dev.portero.audit;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.portero.account.Account;
 import dev.portero.account.Registration;
+import dev.portero.config.PorteroSettings;
 import dev.portero.support.Browser;
 import dev.portero.support.Cli;
 import dev.portero.support.IntegrationTestSupport;
-import dev.portero.support.PorteroProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +38,7 @@ class AuditTrailIntegrationTest extends IntegrationTestSupport {
 	JdbcClient jdbc;
 
 	@Autowired
-	Environment environment;
+	PorteroSettings settings;
 
 	@Test
 	void signInsAreRecordedWithAddressAndRequestId() {
@@ -177,15 +174,7 @@ class AuditTrailIntegrationTest extends IntegrationTestSupport {
 	}
 
 	private Cli.Run auditVerify() throws Exception {
-		Map<String, String> database = new HashMap<>();
-		database.put("portero.data-dir", environment.getRequiredProperty("portero.data-dir"));
-		for (String name : List.of("portero.db.url", "portero.db.user", "portero.db.password")) {
-			String value = environment.getProperty(name);
-			if (value != null) {
-				database.put(name, value);
-			}
-		}
-		return Cli.run(Path.of(database.get("portero.data-dir")), PorteroProcess.databaseEnvironment(database), null, "audit", "verify");
+		return Cli.runAgainst(settings, "audit", "verify");
 	}
 
 }

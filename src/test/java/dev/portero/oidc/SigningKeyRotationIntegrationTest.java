@@ -1,15 +1,11 @@
 package dev.portero.oidc;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.nimbusds.jose.crypto.ECDSAVerifier;
@@ -21,8 +17,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import dev.portero.config.PorteroSettings;
+import dev.portero.support.Cli;
 import dev.portero.support.OidcTokenFlows;
-import dev.portero.support.PorteroProcess;
 import dev.portero.support.TestClients;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,7 +108,7 @@ class SigningKeyRotationIntegrationTest extends OidcTokensTestSupport {
 		String oldKid = kidOf(token);
 		Set<String> kidsBefore = publishedKids();
 
-		Cli dryRun = cli("incident", "rotate-keys", "--dry-run");
+		Cli.Run dryRun = cli("incident", "rotate-keys", "--dry-run");
 
 		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
 		assertThat(dryRun.out()).contains("dry run: would remove " + kidsBefore.size() + " signing key(s)");
@@ -121,7 +117,7 @@ class SigningKeyRotationIntegrationTest extends OidcTokensTestSupport {
 		assertThat(storedKids()).containsExactlyInAnyOrderElementsOf(kidsBefore);
 		assertThat(flows.userinfo(token).status()).isEqualTo(200);
 
-		Cli rotated = cli("incident", "rotate-keys");
+		Cli.Run rotated = cli("incident", "rotate-keys");
 
 		assertThat(rotated.exitCode()).as(rotated.err()).isZero();
 		assertThat(rotated.out()).containsPattern("signing keys rotated: " + kidsBefore.size()
@@ -156,35 +152,8 @@ class SigningKeyRotationIntegrationTest extends OidcTokensTestSupport {
 		}
 	}
 
-	record Cli(int exitCode, String out, String err) {
-	}
-
-	/** {@code java -jar target/portero.jar ...} on this server's database and master key. */
-	private Cli cli(String... args) throws IOException, InterruptedException {
-		assertThat(JAR).as("the jar is packaged before integration tests").exists();
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString()));
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command);
-		builder.environment().keySet().removeIf(name -> name.startsWith("PORTERO_") || name.startsWith("SPRING_"));
-		Map<String, String> database = new HashMap<>();
-		database.put("portero.data-dir", settings.dataDir().toString());
-		if (settings.db().isPostgres()) {
-			database.put("portero.db.url", settings.db().url());
-			database.put("portero.db.user", settings.db().user());
-			database.put("portero.db.password", settings.db().password());
-		}
-		builder.environment().putAll(PorteroProcess.databaseEnvironment(database));
-		Path out = Files.createTempFile("portero-cli", ".out");
-		Path err = Files.createTempFile("portero-cli", ".err");
-		builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-		Process process = builder.start();
-		process.getOutputStream().close();
-		if (!process.waitFor(120, TimeUnit.SECONDS)) {
-			PorteroProcess.stop(process);
-			throw new AssertionError("portero " + String.join(" ", args) + " did not finish in 120 s");
-		}
-		return new Cli(process.exitValue(), Files.readString(out), Files.readString(err));
+	private Cli.Run cli(String... args) throws IOException, InterruptedException {
+		return Cli.runAgainst(settings, args);
 	}
 
 }

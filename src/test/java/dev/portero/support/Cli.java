@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.portero.config.PorteroSettings;
+
 /**
  * Runs {@code java -jar target/portero.jar ...} in a child process, as an operator would (the
  * jar is packaged before integration tests run), with only the given Portero settings.
@@ -24,6 +26,18 @@ public final class Cli {
 	}
 
 	private Cli() {
+	}
+
+	/** Runs a command against the same database (and data directory) as a running test server. */
+	public static Run runAgainst(PorteroSettings server, String... args) throws IOException, InterruptedException {
+		Map<String, String> database = new java.util.HashMap<>();
+		database.put("portero.data-dir", server.dataDir().toString());
+		if (server.db().isPostgres()) {
+			database.put("portero.db.url", server.db().url());
+			database.put("portero.db.user", server.db().user());
+			database.put("portero.db.password", server.db().password());
+		}
+		return run(server.dataDir(), PorteroProcess.databaseEnvironment(database), null, args);
 	}
 
 	/**
