@@ -6,6 +6,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import dev.portero.account.AccountEvents;
+import dev.portero.backup.BackupEvents;
 import dev.portero.login.SignInEvents;
 import dev.portero.mfa.MfaEvents;
 import dev.portero.mfa.Passkeys;
@@ -178,6 +179,18 @@ class AuditRecorder {
 	/** An address as typed at sign-in, in the form accounts store it, so filters find it. */
 	private static String typed(String email) {
 		return email.strip().toLowerCase(java.util.Locale.ROOT);
+	}
+
+	@EventListener
+	void on(BackupEvents.BackupCreated event) {
+		trail.record("backup.created", true, event.file().getFileName().toString(), Map.of("size", event.size(),
+				"rows", event.rows(), "duration_ms", event.duration().toMillis(), "scheduled", event.scheduled()));
+	}
+
+	@EventListener
+	void on(BackupEvents.BackupCreationFailed event) {
+		trail.record("backup.failed", false, event.dir().toString(),
+				Map.of("reason", event.reason(), "scheduled", event.scheduled()));
 	}
 
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -81,14 +83,30 @@ public class AuditTrail {
 
 	private final boolean postgres;
 
+	@org.springframework.beans.factory.annotation.Autowired
 	AuditTrail(JdbcClient jdbc, TransactionTemplate transactions, Clock clock, MasterKey masterKey,
 			PorteroSettings settings, ClientAddress clientAddress) {
+		this(jdbc, transactions, clock, masterKey, settings.db().isPostgres(), clientAddress);
+	}
+
+	private AuditTrail(JdbcClient jdbc, TransactionTemplate transactions, Clock clock, MasterKey masterKey,
+			boolean postgres, ClientAddress clientAddress) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.clock = clock;
 		this.clientAddress = clientAddress;
 		this.key = new SecretKeySpec(masterKey.derive("audit-chain"), "HmacSHA256");
-		this.postgres = settings.db().isPostgres();
+		this.postgres = postgres;
+	}
+
+	/**
+	 * The trail of a database the application is not running on, for tools that work before or
+	 * without the application context (a restore, a restore test).
+	 */
+	public static AuditTrail standalone(DataSource dataSource, MasterKey masterKey, boolean postgres) {
+		return new AuditTrail(JdbcClient.create(dataSource),
+				new TransactionTemplate(new JdbcTransactionManager(dataSource)), Clock.systemUTC(), masterKey, postgres,
+				new ClientAddress(List.of()));
 	}
 
 	/**

@@ -46,6 +46,15 @@ public final class PorteroCli {
 			  config check                 list every problem of the configuration; exit 1 if any
 			  db migrate                   apply database migrations and exit
 			  audit verify                 check the audit trail's hash chain; exit 1 at the first broken link
+			  backup create [--out DIR]    write an encrypted, verified backup (to PORTERO_BACKUP_DIR by default)
+			  backup list [--dir DIR]      list backups: time, size, schema version, verified or not
+			  backup verify FILE [--restore-test]
+			                               decrypt and check every part; with --restore-test also restore
+			                               into a scratch database and check it
+			  backup restore FILE [--db-url URL | --data-dir DIR] [--force]
+			                               restore into the configured (or given) database, SQLite or
+			                               PostgreSQL whatever the backup came from; --force replaces a
+			                               database that holds data
 			  incident rotate-keys [--dry-run]
 			                               replace the token signing keys at once (a leaked key):
 			                               tokens signed by the old keys stop validating
@@ -80,6 +89,7 @@ public final class PorteroCli {
 				case "admin" -> sub(rest, "create", () -> adminCreate(tail(rest), out, err), err);
 				case "incident" -> sub(rest, "rotate-keys", () -> rotateKeys(tail(rest), out), err);
 				case "audit" -> sub(rest, "verify", () -> auditVerify(tail(rest), out, err), err);
+				case "backup" -> BackupCommands.run(rest, out, err);
 				default -> fail(err, "unknown command '" + command + "' (see --help)");
 			};
 		}
@@ -186,7 +196,7 @@ public final class PorteroCli {
 		return environment;
 	}
 
-	private static ConfigurableApplicationContext startWithoutWeb(String[] args) {
+	static ConfigurableApplicationContext startWithoutWeb(String[] args) {
 		SpringApplication application = new SpringApplication(PorteroApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.setBannerMode(Banner.Mode.OFF);
@@ -229,7 +239,7 @@ public final class PorteroCli {
 		return args.length <= 1 ? new String[0] : Arrays.copyOfRange(args, 1, args.length);
 	}
 
-	private static String option(String[] args, String name) {
+	static String option(String[] args, String name) {
 		for (int i = 0; i < args.length; i++) {
 			if (args[i].equals(name) && i + 1 < args.length) {
 				return args[i + 1];
@@ -254,7 +264,7 @@ public final class PorteroCli {
 		return (message == null ? cause.getClass().getSimpleName() : message).replace('\n', ' ');
 	}
 
-	private static int fail(PrintStream err, String reason) {
+	static int fail(PrintStream err, String reason) {
 		err.println("portero: " + reason);
 		return 1;
 	}

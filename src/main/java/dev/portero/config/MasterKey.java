@@ -52,6 +52,23 @@ public final class MasterKey {
 		return new MasterKey(generatedInDataDir(settings.dataDir()));
 	}
 
+	/**
+	 * The key for operator tools that read data written by a server (backups): the configured key,
+	 * or the development key already in the data directory; never generates one, since a new key
+	 * could not open anything.
+	 */
+	public static MasterKey loadExisting(PorteroSettings settings) {
+		byte[] configured = configuredBytes(settings);
+		if (configured != null) {
+			return load(settings, false);
+		}
+		if (Files.exists(settings.dataDir().resolve("master.key"))) {
+			return new MasterKey(generatedInDataDir(settings.dataDir()));
+		}
+		throw new IllegalStateException("no master key: set PORTERO_MASTER_KEY_FILE (or PORTERO_DATA_DIR to a data "
+				+ "directory holding the development master.key)");
+	}
+
 	/** The configured key bytes, or null when no key is configured; throws if it is not base64. */
 	static byte @Nullable [] configuredBytes(PorteroSettings settings) {
 		String text = settings.masterKey();

@@ -1,0 +1,533 @@
+package dev.portero.backup;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.zip.ZipException;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
+import org.jspecify.annotations.Nullable;
+
+import dev.portero.config.Databases;
+import dev.portero.config.MasterKey;
+import dev.portero.config.PorteroSettings;
+
+/**
+ * Writes, lists, checks and restores backup files. Works without the application running (the
+ * restore must: it runs before the target's schema exists), so the server's scheduled backups
+ * and the operator's commands share this one implementation.
+ */
+public final class BackupFiles {
+
+	/** A backup just written and verified. */
+	public record Written(Path file, long size, Duration duration, long rows, String schemaVersion) {
+	}
+
+	/** A backup in a directory, as {@code backup list} shows it. */
+	public record Listed(Path file, @Nullable Instant createdAt, long size, @Nullable String schemaVersion,
+			@Nullable String sourceEngine, @Nullable Instant verifiedAt, @Nullable String problem) {
+	}
+
+	/** A backup whose every part decrypted and matched its manifest. */
+	public record Checked(Path file, Instant createdAt, String porteroVersion, String schemaVersion,
+			String sourceEngine, Map<String, Long> rows) {
+
+		public long totalRows() {
+			return rows.values().stream().mapToLong(Long::longValue).sum();
+		}
+	}
+
+	/** A backup restored into a database. */
+	public record Restored(Checked backup, String target, String schemaVersionNow, boolean replacedContents) {
+	}
+
+	static final String VERIFIED_SUFFIX = ".verified";
+
+	private final PorteroSettings settings;
+
+	private final BackupSettings backup;
+
+	private final Supplier<MasterKey> masterKey;
+
+	private final Clock clock;
+
+	private @Nullable BackupKey key;
+
+	public BackupFiles(PorteroSettings settings, BackupSettings backup, Supplier<MasterKey> masterKey, Clock clock) {
+		this.settings = settings;
+		this.backup = backup;
+		this.masterKey = masterKey;
+		this.clock = clock;
+	}
+
+	private BackupKey key() {
+		if (key == null) {
+			key = BackupKey.load(backup, masterKey);
+		}
+		return key;
+	}
+
+	// ---------------------------------------------------------------- write
+
+	/**
+	 * Writes a backup of {@code source} into {@code dir}: a consistent snapshot, encrypted into a
+	 * temporary file, flushed to disk, read back and checked, and only then renamed to its final
+	 * name. On any failure the temporary file is removed and earlier backups are untouched.
+	 */
+	public Written write(DataSource source, Path dir) {
+		Instant started = clock.instant();
+		long startNanos = System.nanoTime();
+		createPrivateDirectory(dir);
+		Instant createdAt = started;
+		Path target = dir.resolve(BackupFormat.fileName(createdAt));
+		while (Files.exists(target)) {
+			createdAt = createdAt.plusMillis(1);
+			target = dir.resolve(BackupFormat.fileName(createdAt));
+		}
+		Path partial = dir.resolve("." + target.getFileName() + ".partial");
+		try {
+			Manifest manifest;
+			try (Snapshot snapshot = Snapshot.of(source, settings.db().isPostgres(), settings.dataDir())) {
+				String schema = schemaVersion(snapshot.connection());
+				BackupFormat.Header header = BackupFormat.newHeader(createdAt, porteroVersion(), schema, engine(), key());
+				Files.createFile(partial,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+				try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(partial, StandardOpenOption.WRITE),
+						1 << 16); OutputStream encrypted = BackupFormat.encrypting(file, header, key())) {
+					BufferedOutputStream archive = new BufferedOutputStream(encrypted, 1 << 16);
+					manifest = Archive.write(snapshot.connection(), archive,
+							new Manifest(BackupFormat.FORMAT, header.porteroVersion(), schema, engine(), createdAt, List.of()));
+					archive.flush();
+				}
+			}
+			fsync(partial);
+			check(partial);
+			move(partial, target);
+			fsync(dir);
+			markVerified(target);
+			return new Written(target, Files.size(target), Duration.ofNanos(System.nanoTime() - startNanos),
+					manifest.totalRows(), manifest.schemaVersion());
+		}
+		catch (IOException | SQLException | RuntimeException ex) {
+			deleteQuietly(partial);
+			throw new BackupFailed("backup failed: " + reason(ex) + " (earlier backups in " + dir + " are untouched)", ex);
+		}
+	}
+
+	// ---------------------------------------------------------------- list and check
+
+	public List<Listed> list(Path dir) {
+		if (!Files.isDirectory(dir)) {
+			throw new BackupFailed("no backup directory at " + dir);
+		}
+		List<Listed> listed = new ArrayList<>();
+		for (Path file : backupsIn(dir)) {
+			long size = sizeOf(file);
+			try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+				BackupFormat.Header header = BackupFormat.readHeader(in);
+				listed.add(new Listed(file, header.createdAt(), size, header.schemaVersion(), header.sourceEngine(),
+						verifiedAt(file, size), null));
+			}
+			catch (IOException | BackupFailed ex) {
+				listed.add(new Listed(file, BackupFormat.timeOf(file.getFileName().toString()).orElse(null), size, null,
+						null, null, reason(ex)));
+			}
+		}
+		return listed;
+	}
+
+	/** Decrypts the whole file and checks every part against the manifest and this Portero's schema. */
+	public Checked check(Path file) {
+		Checked checked = read(file);
+		MigrationVersion known = latestSchemaVersion();
+		if (MigrationVersion.fromVersion(checked.schemaVersion()).isNewerThan(known.getVersion())) {
+			throw new BackupFailed("the backup is from a newer schema (version " + checked.schemaVersion()
+					+ ", written by Portero " + checked.porteroVersion() + ") than this Portero knows (version "
+					+ known.getVersion() + "): use Portero " + checked.porteroVersion() + " or newer");
+		}
+		return checked;
+	}
+
+	/** {@link #check} and record that the file checked out, for {@code backup list}. */
+	public Checked verify(Path file) {
+		Checked checked = check(file);
+		try {
+			markVerified(file);
+		}
+		catch (IOException ex) {
+			// a read-only backup directory still verifies; only the record is missing
+		}
+		return checked;
+	}
+
+	private Checked read(Path file) {
+		if (!Files.isRegularFile(file)) {
+			throw new BackupFailed("no backup file at " + file);
+		}
+		try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+			BackupFormat.Header header = BackupFormat.readHeader(in);
+			Manifest manifest = Archive.check(BackupFormat.decrypting(in, header, key()));
+			if (!manifest.schemaVersion().equals(header.schemaVersion())
+					|| !manifest.createdAt().equals(header.createdAt())) {
+				throw new BackupFailed("the backup's header and manifest disagree: the file was altered");
+			}
+			Map<String, Long> rows = new LinkedHashMap<>();
+			manifest.tables().forEach(table -> rows.put(table.name(), table.rows()));
+			return new Checked(file, header.createdAt(), header.porteroVersion(), header.schemaVersion(),
+					header.sourceEngine(), rows);
+		}
+		catch (BackupFailed ex) {
+			throw ex;
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new BackupFailed("the backup file is damaged or was altered (" + reason(ex) + ")", ex);
+		}
+	}
+
+	// ---------------------------------------------------------------- restore
+
+	/**
+	 * Restores {@code file} into the database {@code target} describes. The file is checked in full
+	 * before the target is touched. A target holding data is refused unless {@code force}; with it,
+	 * every object in the target's schema is dropped first (Flyway clean). The target is migrated to
+	 * the backup's schema version, loaded in one transaction, then migrated to this Portero's
+	 * version.
+	 */
+	public Restored restore(Path file, PorteroSettings target, boolean force) {
+		Checked checked = check(file);
+		try (HikariDataSource dataSource = Databases.open(target, "portero-restore")) {
+			Flyway flyway = flyway(dataSource, target, null);
+			MigrationVersion current = flyway.info().current() == null ? null : flyway.info().current().getVersion();
+			Map<String, Long> holding = rowsHeld(dataSource);
+			boolean replace = !holding.isEmpty();
+			if (replace && !force) {
+				throw new BackupFailed("the target database " + Databases.describe(target) + " is not empty ("
+						+ summary(holding) + "): restore into an empty database, or pass --force to replace its contents");
+			}
+			MigrationVersion backupVersion = MigrationVersion.fromVersion(checked.schemaVersion());
+			if (replace || current != null && current.isNewerThan(backupVersion.getVersion())) {
+				flyway.clean();
+			}
+			flyway(dataSource, target, checked.schemaVersion()).migrate();
+			load(file, checked, dataSource);
+			flyway.migrate();
+			return new Restored(checked, Databases.describe(target), flyway.info().current().getVersion().getVersion(),
+					replace);
+		}
+		catch (BackupFailed ex) {
+			throw ex;
+		}
+		catch (SQLException | IOException | RuntimeException ex) {
+			throw new BackupFailed("restore failed: " + reason(ex), ex);
+		}
+	}
+
+	private void load(Path file, Checked checked, DataSource dataSource) throws IOException, SQLException {
+		try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+				Connection connection = dataSource.getConnection()) {
+			BackupFormat.Header header = BackupFormat.readHeader(in);
+			connection.setAutoCommit(false);
+			try {
+				List<Manifest.Table> tables = Tables.describe(connection);
+				try (Statement statement = connection.createStatement()) {
+					// rows a migration may have seeded give way to the backup's
+					for (Manifest.Table table : tables.reversed()) {
+						statement.executeUpdate("DELETE FROM " + table.name());
+					}
+				}
+				Manifest manifest = manifestOf(checked, tables);
+				Archive.load(BackupFormat.decrypting(in, header, key()), manifest, connection);
+				for (Manifest.Table table : manifest.tables()) {
+					long count = count(connection, table.name());
+					if (count != table.rows()) {
+						throw new BackupFailed("table " + table.name() + " holds " + count + " rows after the load, the "
+								+ "backup " + table.rows());
+					}
+				}
+				connection.commit();
+			}
+			catch (IOException | SQLException | RuntimeException ex) {
+				connection.rollback();
+				throw ex;
+			}
+			finally {
+				connection.setAutoCommit(true);
+			}
+		}
+	}
+
+	/** The backup's tables with the target's column types, in the target's foreign-key order. */
+	private static Manifest manifestOf(Checked checked, List<Manifest.Table> targetTables) {
+		List<Manifest.Table> tables = new ArrayList<>();
+		for (Manifest.Table table : targetTables) {
+			Long rows = checked.rows().get(table.name());
+			if (rows == null) {
+				throw new BackupFailed("the backup has no data for table " + table.name() + " of schema version "
+						+ checked.schemaVersion());
+			}
+			tables.add(new Manifest.Table(table.name(), table.columns(), rows, ""));
+		}
+		if (tables.size() != checked.rows().size()) {
+			throw new BackupFailed("the backup holds tables that schema version " + checked.schemaVersion()
+					+ " does not have");
+		}
+		return new Manifest(BackupFormat.FORMAT, "", checked.schemaVersion(), checked.sourceEngine(),
+				checked.createdAt(), tables);
+	}
+
+	// ---------------------------------------------------------------- retention
+
+	/**
+	 * Deletes the backups in {@code dir} that no retention rule keeps: the newest backup of each of
+	 * the newest {@code keepDaily} days, {@code keepWeekly} ISO weeks and {@code keepMonthly} months
+	 * that have one (UTC). The newest backup is always kept. Returns the deleted files.
+	 */
+	public List<Path> applyRetention(Path dir) {
+		List<Path> newestFirst = backupsIn(dir).stream()
+			.sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+			.toList();
+		java.util.Set<Path> keep = new java.util.HashSet<>();
+		if (!newestFirst.isEmpty()) {
+			keep.add(newestFirst.getFirst());
+		}
+		keep.addAll(Retention.newestPerPeriod(newestFirst, Retention.Period.DAY, backup.keepDaily()));
+		keep.addAll(Retention.newestPerPeriod(newestFirst, Retention.Period.WEEK, backup.keepWeekly()));
+		keep.addAll(Retention.newestPerPeriod(newestFirst, Retention.Period.MONTH, backup.keepMonthly()));
+		List<Path> deleted = new ArrayList<>();
+		for (Path file : newestFirst) {
+			if (!keep.contains(file)) {
+				deleteQuietly(file);
+				deleteQuietly(Path.of(file + VERIFIED_SUFFIX));
+				deleted.add(file);
+			}
+		}
+		return deleted;
+	}
+
+	// ---------------------------------------------------------------- helpers
+
+	/** Backup files in {@code dir} (by name; never temporary files), oldest first. */
+	static List<Path> backupsIn(Path dir) {
+		if (!Files.isDirectory(dir)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.list(dir)) {
+			return files.filter(file -> BackupFormat.timeOf(file.getFileName().toString()).isPresent())
+				.filter(Files::isRegularFile)
+				.sorted(Comparator.comparing(file -> file.getFileName().toString()))
+				.toList();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** The schema version this Portero's migrations end at. */
+	static MigrationVersion latestSchemaVersion() {
+		try {
+			var resources = new org.springframework.core.io.support.PathMatchingResourcePatternResolver()
+				.getResources("classpath*:db/migration/sqlite/V*__*.sql");
+			MigrationVersion latest = MigrationVersion.EMPTY;
+			for (var resource : resources) {
+				String name = resource.getFilename();
+				MigrationVersion version = MigrationVersion.fromVersion(name.substring(1, name.indexOf("__"))
+					.replace('_', '.'));
+				if (version.isNewerThan(latest.getVersion() == null ? "0" : latest.getVersion())) {
+					latest = version;
+				}
+			}
+			return latest;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private String engine() {
+		return settings.db().isPostgres() ? "postgresql" : "sqlite";
+	}
+
+	private static String schemaVersion(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT version FROM " + Tables.FLYWAY_HISTORY
+						+ " WHERE success = TRUE AND version IS NOT NULL ORDER BY installed_rank DESC")) {
+			if (!rs.next()) {
+				throw new BackupFailed("the database has no schema yet: start Portero once (or run db migrate)");
+			}
+			return rs.getString(1);
+		}
+	}
+
+	static String porteroVersion() {
+		String version = BackupFiles.class.getPackage().getImplementationVersion();
+		return version == null ? "development" : version;
+	}
+
+	private static Flyway flyway(DataSource dataSource, PorteroSettings target, @Nullable String version) {
+		var configuration = Flyway.configure()
+			.dataSource(dataSource)
+			.locations("classpath:db/migration/" + (target.db().isPostgres() ? "postgresql" : "sqlite"))
+			.cleanDisabled(false);
+		if (version != null) {
+			configuration.target(version);
+		}
+		return configuration.load();
+	}
+
+	/** The Portero tables that hold rows, with their counts. */
+	private static Map<String, Long> rowsHeld(DataSource dataSource) throws SQLException {
+		Map<String, Long> held = new LinkedHashMap<>();
+		try (Connection connection = dataSource.getConnection()) {
+			for (Manifest.Table table : Tables.describe(connection)) {
+				long count = count(connection, table.name());
+				if (count > 0) {
+					held.put(table.name(), count);
+				}
+			}
+		}
+		return held;
+	}
+
+	private static long count(Connection connection, String table) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	private static String summary(Map<String, Long> rows) {
+		return rows.entrySet()
+			.stream()
+			.limit(4)
+			.map(e -> e.getKey() + ": " + e.getValue() + " rows")
+			.collect(java.util.stream.Collectors.joining(", ")) + (rows.size() > 4 ? ", ..." : "");
+	}
+
+	private void markVerified(Path file) throws IOException {
+		Path record = Path.of(file + VERIFIED_SUFFIX);
+		Path temporary = Path.of(file.getParent().toString(), "." + record.getFileName() + ".partial");
+		Files.deleteIfExists(temporary);
+		Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		Files.writeString(temporary, "{\"verified_at\":\"" + clock.instant() + "\",\"size\":" + Files.size(file)
+				+ ",\"sha256\":\"" + sha256(file) + "\"}\n");
+		move(temporary, record);
+	}
+
+	/** When the file was last verified, if it has not changed size since. */
+	private static @Nullable Instant verifiedAt(Path file, long size) {
+		Path record = Path.of(file + VERIFIED_SUFFIX);
+		if (!Files.isRegularFile(record)) {
+			return null;
+		}
+		try {
+			var fields = BackupFormat.JSON.readTree(Files.readString(record));
+			return fields.get("size").asLong() == size ? Instant.parse(fields.get("verified_at").asString()) : null;
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+	private static String sha256(Path file) throws IOException {
+		try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+			in.transferTo(OutputStream.nullOutputStream());
+			return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void createPrivateDirectory(Path dir) {
+		try {
+			if (!Files.isDirectory(dir)) {
+				Files.createDirectories(dir,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			}
+		}
+		catch (IOException ex) {
+			throw new BackupFailed("backup failed: cannot create the backup directory " + dir + " (" + reason(ex) + ")");
+		}
+	}
+
+	private static void move(Path from, Path to) throws IOException {
+		try {
+			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (AtomicMoveNotSupportedException ex) {
+			Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+		}
+	}
+
+	private static void fsync(Path path) throws IOException {
+		try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+	}
+
+	private static long sizeOf(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	private static void deleteQuietly(Path file) {
+		try {
+			Files.deleteIfExists(file);
+		}
+		catch (IOException ex) {
+			// a leftover .partial file is never taken for a backup
+		}
+	}
+
+	static String reason(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && !(cause instanceof BackupFailed)) {
+			cause = cause.getCause();
+		}
+		if (cause instanceof ZipException) {
+			return "the archive inside is corrupt";
+		}
+		if (cause instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+			return fs.getReason() + (fs.getFile() == null ? "" : ": " + fs.getFile());
+		}
+		String message = cause.getMessage();
+		return message == null ? cause.getClass().getSimpleName() : message.replace('\n', ' ');
+	}
+
+}

@@ -1,0 +1,76 @@
+package dev.portero.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * Opens Portero's database, for the server and for operator tools that must not start the
+ * application (a restore runs before the schema exists). PostgreSQL when the URL is a
+ * {@code jdbc:postgresql:} URL; otherwise SQLite in the data directory.
+ *
+ * <p>SQLite allows one writer at a time. Transactions queue in the JVM (see
+ * {@link SqliteTransactionManager}) and begin IMMEDIATE, so a writer holds the write lock from its
+ * first statement and never fails on upgrading a read lock; WAL lets readers go on meanwhile; the
+ * busy timeout covers other processes. Writes queue cleanly rather than fail with "database is
+ * locked".
+ */
+public final class Databases {
+
+	public static final int SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
+	public static final String SQLITE_FILE_NAME = "portero.db";
+
+	private Databases() {
+	}
+
+	public static HikariDataSource open(PorteroSettings settings, String poolName) {
+		HikariConfig config = new HikariConfig();
+		config.setPoolName(poolName);
+		PorteroSettings.Db db = settings.db();
+		if (db.url() != null && !db.url().isBlank()) {
+			if (!db.isPostgres()) {
+				throw new IllegalStateException("PORTERO_DB_URL must be a jdbc:postgresql: URL (or unset for SQLite)");
+			}
+			config.setJdbcUrl(db.url());
+			config.setUsername(db.user());
+			config.setPassword(db.password());
+			config.setMaximumPoolSize(db.maxPoolSize());
+		}
+		else {
+			Path file = sqliteFile(settings.dataDir());
+			config.setJdbcUrl("jdbc:sqlite:" + file);
+			config.addDataSourceProperty("journal_mode", "WAL");
+			config.addDataSourceProperty("synchronous", "NORMAL");
+			config.addDataSourceProperty("foreign_keys", "true");
+			config.addDataSourceProperty("busy_timeout", String.valueOf(SQLITE_BUSY_TIMEOUT_MS));
+			config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+			config.addDataSourceProperty("secure_delete", "true");
+			config.setMaximumPoolSize(Math.min(db.maxPoolSize(), 8));
+			config.setConnectionTimeout(SQLITE_BUSY_TIMEOUT_MS + 5_000L);
+		}
+		return new HikariDataSource(config);
+	}
+
+	/** The SQLite database file in {@code dataDir}, creating the directory if needed. */
+	public static Path sqliteFile(Path dataDir) {
+		try {
+			Files.createDirectories(dataDir);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot create the data directory " + dataDir.toAbsolutePath(), ex);
+		}
+		return dataDir.toAbsolutePath().normalize().resolve(SQLITE_FILE_NAME);
+	}
+
+	/** Where a database is, for messages: the PostgreSQL URL without credentials, or the SQLite file. */
+	public static String describe(PorteroSettings settings) {
+		return settings.db().isPostgres() ? settings.db().url()
+				: settings.dataDir().toAbsolutePath().normalize().resolve(SQLITE_FILE_NAME).toString();
+	}
+
+}
