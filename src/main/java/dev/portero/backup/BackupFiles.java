@@ -309,18 +309,16 @@ public final class BackupFiles {
 	// ---------------------------------------------------------------- retention
 
 	/**
-	 * Deletes the backups in {@code dir} that no retention rule keeps: the newest backup of each of
-	 * the newest {@code keepDaily} days, {@code keepWeekly} ISO weeks and {@code keepMonthly} months
-	 * that have one (UTC). The newest backup is always kept. Returns the deleted files.
+	 * Deletes the backups in {@code dir} that no retention rule keeps: the newest {@code keepLast},
+	 * and the newest backup of each of the newest {@code keepDaily} days, {@code keepWeekly} ISO
+	 * weeks and {@code keepMonthly} months that have one (UTC). Returns the deleted files.
 	 */
 	public List<Path> applyRetention(Path dir) {
 		List<Path> newestFirst = backupsIn(dir).stream()
 			.sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
 			.toList();
-		java.util.Set<Path> keep = new java.util.HashSet<>();
-		if (!newestFirst.isEmpty()) {
-			keep.add(newestFirst.getFirst());
-		}
+		java.util.Set<Path> keep = new java.util.HashSet<>(newestFirst.subList(0, Math.min(backup.keepLast(),
+				newestFirst.size())));
 		keep.addAll(Retention.newestPerPeriod(newestFirst, Retention.Period.DAY, backup.keepDaily()));
 		keep.addAll(Retention.newestPerPeriod(newestFirst, Retention.Period.WEEK, backup.keepWeekly()));
 		keep.addAll(Retention.newestPerPeriod(newestFirst, Retention.Period.MONTH, backup.keepMonthly()));

@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param key base64 256-bit backup key; usually given as {@code PORTERO_BACKUP_KEY_FILE}; without
  *        one, a key derived from the master key is used
  * @param keyFile file holding the base64 backup key
+ * @param keepLast the newest this many backups are always kept (manual ones included)
  * @param keepDaily newest backup of each of this many most recent days is kept
  * @param keepWeekly newest backup of each of this many most recent ISO weeks is kept
  * @param keepMonthly newest backup of each of this many most recent months is kept
@@ -26,7 +27,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("portero.backup")
 public record BackupSettings(@Nullable Path dir, @NotBlank @DefaultValue("0 30 2 * * *") String schedule,
-		@Nullable String key, @Nullable Path keyFile, @Min(1) @DefaultValue("7") int keepDaily, @Min(0) @DefaultValue("4") int keepWeekly,
+		@Nullable String key, @Nullable Path keyFile, @Min(1) @DefaultValue("3") int keepLast,
+		@Min(0) @DefaultValue("7") int keepDaily, @Min(0) @DefaultValue("4") int keepWeekly,
 		@Min(0) @DefaultValue("6") int keepMonthly) {
 
 	public boolean scheduled() {

@@ -31,11 +31,16 @@ public final class TestEngine {
 	}
 
 	/** Settings for a fresh, empty database of the chosen engine. */
-	public static synchronized Map<String, String> freshDatabase() {
+	public static Map<String, String> freshDatabase() {
+		return freshDatabase(name());
+	}
+
+	/** Settings for a fresh, empty database of {@code engine} ({@code sqlite} or {@code postgresql}). */
+	public static synchronized Map<String, String> freshDatabase(String engine) {
 		Map<String, String> properties = new LinkedHashMap<>();
 		Path dataDir = tempDir();
 		properties.put("portero.data-dir", dataDir.toString());
-		if (isPostgres()) {
+		if (engine.equals("postgresql")) {
 			String database = "portero_" + Long.toHexString(System.nanoTime());
 			EmbeddedPostgres server = postgres();
 			try (var connection = server.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
