@@ -14,9 +14,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * One line per request on the logger {@code portero.access}, through the application's logging,
- * so it has the same format (JSON in prod) and the same request id as every other line. The
- * query string is never logged: e-mailed links carry their tokens there. Tomcat's own access log
- * writes a separate file in its own format, hence this filter.
+ * so it has the same format (JSON in prod) and the same request and trace ids as every other
+ * line. The query string is never logged: e-mailed links carry their tokens there. Tomcat's own
+ * access log writes a separate file in its own format, hence this filter.
  */
 final class AccessLog extends OncePerRequestFilter {
 

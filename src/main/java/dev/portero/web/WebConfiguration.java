@@ -41,15 +41,19 @@ class WebConfiguration {
 		return registration;
 	}
 
-	/** Right after the baseline headers, so that every later log line of the request carries its id. */
+	/**
+	 * With the baseline headers, so that every later log line of the request carries its id, and
+	 * before Spring Boot's tracing filter ({@code HIGHEST_PRECEDENCE + 1}), which must not see the
+	 * trace headers of a client that is not a trusted proxy.
+	 */
 	@Bean
 	FilterRegistrationBean<RequestIds> requestIdFilter(ClientAddress clientAddress) {
 		var registration = new FilterRegistrationBean<>(new RequestIds(clientAddress));
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
 	}
 
-	/** Inside the request id, so that its line carries the id. */
+	/** Inside the request id and the tracing filter, so that its line carries both ids. */
 	@Bean
 	FilterRegistrationBean<AccessLog> accessLogFilter(ClientAddress clientAddress) {
 		var registration = new FilterRegistrationBean<>(new AccessLog(clientAddress));
