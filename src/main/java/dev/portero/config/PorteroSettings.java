@@ -3,6 +3,9 @@ package dev.portero.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -24,6 +27,10 @@ import org.springframework.validation.annotation.Validated;
  * @param masterKeyFile file holding the base64 master key
  * @param maxRequestSize largest request body accepted
  * @param sessions browser session timeouts
+ * @param securityContact where to report a vulnerability, the {@code Contact:} lines of
+ * {@code /.well-known/security.txt} (RFC 9116): {@code mailto:}, {@code https:} or {@code tel:} URIs,
+ * a bare e-mail address meaning {@code mailto:}; empty (the default): no security.txt at all
+ * @param securityPolicy the https URL of the vulnerability disclosure policy, security.txt's {@code Policy:}
  */
 @Validated
 @ConfigurationProperties("portero")
@@ -34,7 +41,30 @@ public record PorteroSettings(
 		@Nullable String masterKey,
 		@Nullable Path masterKeyFile,
 		@DefaultValue("64KB") DataSize maxRequestSize,
-		@Valid @DefaultValue Sessions sessions) {
+		@Valid @DefaultValue Sessions sessions,
+		@DefaultValue List<URI> securityContact,
+		@Nullable URI securityPolicy) {
+
+	private static final Set<String> CONTACT_SCHEMES = Set.of("mailto", "https", "tel");
+
+	public PorteroSettings {
+		securityContact = securityContact.stream().map(PorteroSettings::contactUri).toList();
+		if (securityPolicy != null && !"https".equalsIgnoreCase(securityPolicy.getScheme())) {
+			throw new IllegalArgumentException("portero.security-policy must be an https URL (is " + securityPolicy + ")");
+		}
+	}
+
+	/** RFC 9116 wants URIs, and web URIs only over https; an address alone is taken as mailto:. */
+	private static URI contactUri(URI contact) {
+		if (contact.getScheme() == null && contact.toString().contains("@")) {
+			return URI.create("mailto:" + contact);
+		}
+		if (contact.getScheme() == null || !CONTACT_SCHEMES.contains(contact.getScheme().toLowerCase(Locale.ROOT))) {
+			throw new IllegalArgumentException(
+					"portero.security-contact must be mailto:, https: or tel: URIs or e-mail addresses (has " + contact + ")");
+		}
+		return contact;
+	}
 
 	public record Db(@Nullable String url, @Nullable String user, @Nullable String password,
 			@DefaultValue("10") int maxPoolSize) {

@@ -61,7 +61,7 @@ class SecurityConfiguration {
 
 	static final String[] PUBLIC_PAGES = { "/css/**", "/js/**", "/favicon.ico", "/error", "/login", "/register", "/register/**",
 			"/password/forgot", "/password/reset", "/invitation", "/setup", "/account/email/confirm",
-			"/api/v1/openapi.json" };
+			"/api/v1/openapi.json", "/.well-known/security.txt" };
 
 	/**
 	 * Actuator endpoints, served on the management port only (which is never exposed publicly):

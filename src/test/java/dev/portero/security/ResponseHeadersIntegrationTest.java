@@ -209,6 +209,10 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 			return page;
 		}));
 		visits.add(get("/account/apps", "/account/apps", false));
+		// security.txt: no contact is configured in these tests, so its not-found page
+		// (SecurityTxtIntegrationTest covers the file itself)
+		visits.add(get("/.well-known/security.txt", "/.well-known/security.txt", false));
+		visits.add(get("/.well-known/security.txt", "/.well-known/security.txt", true));
 		// error pages
 		visits.add(get("/error", "/error", false));
 		visits.add(get("/error", "/error", true));
