@@ -179,8 +179,7 @@ final class BackupCommands {
 	private static PorteroSettings withDatabase(PorteroSettings settings, String dbUrl, Path dataDir) {
 		PorteroSettings.Db db = dbUrl != null ? new PorteroSettings.Db(dbUrl, settings.db().user(),
 				settings.db().password(), 2) : dataDir != null ? new PorteroSettings.Db(null, null, null, 2) : settings.db();
-		return new PorteroSettings(settings.baseUrl(), dataDir != null ? dataDir : settings.dataDir(), db,
-				settings.masterKey(), settings.masterKeyFile(), settings.maxRequestSize(), settings.sessions());
+		return settings.withDatabase(dataDir != null ? dataDir : settings.dataDir(), db);
 	}
 
 	/** The first word that is not an option (nor an option's value). */

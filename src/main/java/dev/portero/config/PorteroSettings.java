@@ -82,6 +82,12 @@ public record PorteroSettings(
 			@NotNull @DefaultValue("12h") Duration absoluteTimeout) {
 	}
 
+	/** The same settings on another database (a restore's target). */
+	public PorteroSettings withDatabase(Path otherDataDir, Db otherDb) {
+		return new PorteroSettings(baseUrl, otherDataDir, otherDb, masterKey, masterKeyFile, maxRequestSize, sessions,
+				securityContact, securityPolicy);
+	}
+
 	public boolean isHttps() {
 		return "https".equalsIgnoreCase(baseUrl.getScheme());
 	}
