@@ -132,7 +132,7 @@ public final class BackupFiles {
 				}
 			}
 			fsync(partial);
-			check(partial);
+			read(partial);
 			move(partial, target);
 			fsync(dir);
 			markVerified(target);

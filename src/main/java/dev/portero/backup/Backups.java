@@ -79,7 +79,7 @@ public class Backups {
 
 	/** The newest verified backup in the configured directory, for the metrics after a restart. */
 	public Optional<Instant> newestVerified() {
-		return directory().flatMap(dir -> files.list(dir)
+		return directory().filter(java.nio.file.Files::isDirectory).flatMap(dir -> files.list(dir)
 			.stream()
 			.filter(listed -> listed.verifiedAt() != null && listed.createdAt() != null)
 			.map(BackupFiles.Listed::createdAt)
