@@ -131,6 +131,11 @@ class AuditRecorder {
 	}
 
 	@EventListener
+	void on(Passkeys.PasskeyRegistered event) {
+		trail.record("mfa.passkey_registered", true, event.accountId().toString(), Map.of("label", event.label()));
+	}
+
+	@EventListener
 	void on(Passkeys.PasskeyRemoved event) {
 		trail.record("mfa.passkey_removed", true, event.accountId().toString(), Map.of("label", event.label()));
 	}

@@ -33,6 +33,9 @@ public class Passkeys {
 	public record PasskeyRemoved(AccountId accountId, String label) {
 	}
 
+	public record PasskeyRegistered(AccountId accountId, String label) {
+	}
+
 	private final PublicKeyCredentialUserEntityRepository users;
 
 	private final UserCredentialRepository credentials;
@@ -82,8 +85,59 @@ public class Passkeys {
 		}
 
 		@Bean
-		JdbcUserCredentialRepository passkeyCredentials(JdbcOperations jdbc) {
-			return new JdbcUserCredentialRepository(jdbc);
+		UserCredentialRepository passkeyCredentials(JdbcOperations jdbc, PublicKeyCredentialUserEntityRepository users,
+				ApplicationEventPublisher events) {
+			return new RegistrationsPublished(new JdbcUserCredentialRepository(jdbc), users, events);
+		}
+
+	}
+
+	/**
+	 * Spring Security's WebAuthn filter registers passkeys itself and tells no one; its repository
+	 * is the one place a new credential passes through, so that is where the registration is
+	 * published (for the audit trail). Saves of a known credential (its counter and last use after
+	 * each sign-in) are not registrations.
+	 */
+	static final class RegistrationsPublished implements UserCredentialRepository {
+
+		private final UserCredentialRepository delegate;
+
+		private final PublicKeyCredentialUserEntityRepository users;
+
+		private final ApplicationEventPublisher events;
+
+		RegistrationsPublished(UserCredentialRepository delegate, PublicKeyCredentialUserEntityRepository users,
+				ApplicationEventPublisher events) {
+			this.delegate = delegate;
+			this.users = users;
+			this.events = events;
+		}
+
+		@Override
+		public void save(CredentialRecord record) {
+			boolean registration = delegate.findByCredentialId(record.getCredentialId()) == null;
+			delegate.save(record);
+			if (registration) {
+				PublicKeyCredentialUserEntity user = users.findById(record.getUserEntityUserId());
+				if (user != null) {
+					events.publishEvent(new PasskeyRegistered(AccountId.parse(user.getName()), record.getLabel()));
+				}
+			}
+		}
+
+		@Override
+		public void delete(Bytes credentialId) {
+			delegate.delete(credentialId);
+		}
+
+		@Override
+		public @Nullable CredentialRecord findByCredentialId(Bytes credentialId) {
+			return delegate.findByCredentialId(credentialId);
+		}
+
+		@Override
+		public List<CredentialRecord> findByUserId(Bytes userId) {
+			return delegate.findByUserId(userId);
 		}
 
 	}

@@ -59,6 +59,9 @@ class MfaBrowserIntegrationTest extends IntegrationTestSupport {
 	@Autowired
 	Passkeys passkeys;
 
+	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	@BeforeEach
 	void startBrowser() {
 		HeadlessChrome.require("MFA browser test");
@@ -157,6 +160,11 @@ class MfaBrowserIntegrationTest extends IntegrationTestSupport {
 		assertThat(driver.findElement(By.cssSelector("p.notice")).getText()).isEqualTo("The passkey was removed.");
 		assertThat(passkeyRows()).doesNotContain("Virtual laptop");
 		assertThat(passkeys.list(account.id())).isEmpty();
+		assertThat(jdbc.sql("SELECT action FROM audit_events WHERE subject = :id AND action LIKE 'mfa.passkey%' ORDER BY seq")
+			.param("id", account.id().toString())
+			.query(String.class)
+			.list()).as("registered once (sign-ins that update it are not registrations), then removed")
+			.containsExactly("mfa.passkey_registered", "mfa.passkey_removed");
 
 		// the browser still holds the key, but the server no longer knows it
 		signOut();
