@@ -6,6 +6,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import dev.portero.config.ClusterJobs;
+
 /** Deletes audit entries past {@code portero.audit.retention}; the chain stays verifiable. */
 @Component
 @ConditionalOnWebApplication
@@ -17,15 +19,19 @@ class AuditRetention {
 
 	private final Clock clock;
 
-	AuditRetention(AuditTrail trail, AuditSettings settings, Clock clock) {
+	private final ClusterJobs jobs;
+
+	AuditRetention(AuditTrail trail, AuditSettings settings, Clock clock, ClusterJobs jobs) {
 		this.trail = trail;
 		this.settings = settings;
 		this.clock = clock;
+		this.jobs = jobs;
 	}
 
 	@Scheduled(fixedDelayString = "${portero.audit.purge-interval:1h}", initialDelayString = "${portero.audit.purge-interval:1h}")
 	void purge() {
-		trail.purgeBefore(clock.instant().minus(settings.retention()));
+		jobs.runOnce("audit-retention", java.time.Duration.ofHours(1),
+				() -> trail.purgeBefore(clock.instant().minus(settings.retention())));
 	}
 
 }

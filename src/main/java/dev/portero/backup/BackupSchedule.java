@@ -8,6 +8,8 @@ import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
+import dev.portero.config.ClusterJobs;
+
 /**
  * Runs {@link Backups#create} on {@code portero.backup.schedule} when a backup directory is
  * configured. A failed run is logged, audited and counted (the backup alert fires on it); the
@@ -23,9 +25,12 @@ class BackupSchedule implements SchedulingConfigurer {
 
 	private final BackupSettings settings;
 
-	BackupSchedule(Backups backups, BackupSettings settings) {
+	private final ClusterJobs jobs;
+
+	BackupSchedule(Backups backups, BackupSettings settings, ClusterJobs jobs) {
 		this.backups = backups;
 		this.settings = settings;
+		this.jobs = jobs;
 	}
 
 	@Override
@@ -41,7 +46,8 @@ class BackupSchedule implements SchedulingConfigurer {
 
 	void run() {
 		try {
-			backups.create(settings.dir(), true);
+			// one backup per occurrence for the whole cluster, by whichever node takes the lease
+			jobs.runOnce("backup", java.time.Duration.ofHours(6), () -> backups.create(settings.dir(), true));
 		}
 		catch (BackupFailed ex) {
 			// logged, audited and counted by Backups; the next run tries again

@@ -197,8 +197,8 @@ class AuthorizationServerConfiguration {
 	}
 
 	@Bean
-	RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc) {
-		return new JdbcRegisteredClientRepository(jdbc);
+	RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, dev.portero.config.SharedCaches caches) {
+		return new CachedClients(new JdbcRegisteredClientRepository(jdbc), caches);
 	}
 
 	@Bean

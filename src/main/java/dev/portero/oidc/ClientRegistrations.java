@@ -10,6 +10,8 @@ import org.springframework.security.oauth2.server.authorization.client.JdbcRegis
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.stereotype.Repository;
 
+import dev.portero.config.SharedCaches;
+
 /**
  * What Spring's {@code RegisteredClientRepository} cannot do: list, count and delete clients, and
  * end the authorizations (so the tokens) a client holds. Rows are read with Spring's own row
@@ -28,10 +30,13 @@ class ClientRegistrations {
 
 	private final JdbcClient jdbc;
 
+	private final SharedCaches caches;
+
 	private final JsonMapperRegisteredClientRowMapper rows = new JsonMapperRegisteredClientRowMapper();
 
-	ClientRegistrations(JdbcClient jdbc) {
+	ClientRegistrations(JdbcClient jdbc, SharedCaches caches) {
 		this.jdbc = jdbc;
+		this.caches = caches;
 	}
 
 	/** One page, oldest first; {@code search} matches a part of the name or the client id. */
@@ -64,6 +69,7 @@ class ClientRegistrations {
 		revokeAll(registeredId);
 		jdbc.sql("DELETE FROM oauth2_authorization_consent WHERE registered_client_id = :id").param("id", registeredId).update();
 		jdbc.sql("DELETE FROM oauth2_registered_client WHERE id = :id").param("id", registeredId).update();
+		CachedClients.changed(caches);
 	}
 
 	/** Ends every authorization of the client: its users' tokens and its own. */

@@ -14,6 +14,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.portero.config.ClusterJobs;
+
 /**
  * Regular upkeep of the provider: a signing key at first start, planned key rotation, and
  * deletion of authorizations whose every token has expired (Spring's authorization server keeps
@@ -31,10 +33,13 @@ class OidcUpkeep {
 
 	private final Clock clock;
 
-	OidcUpkeep(SigningKeys keys, JdbcClient jdbc, Clock clock) {
+	private final ClusterJobs jobs;
+
+	OidcUpkeep(SigningKeys keys, JdbcClient jdbc, Clock clock, ClusterJobs jobs) {
 		this.keys = keys;
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.jobs = jobs;
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
@@ -44,7 +49,7 @@ class OidcUpkeep {
 
 	@Scheduled(fixedDelayString = "${portero.oidc.upkeep-interval:1m}", initialDelayString = "${portero.oidc.upkeep-interval:1m}")
 	void rotateKeys() {
-		keys.maintain();
+		jobs.runOnce("oidc-signing-keys", java.time.Duration.ofMinutes(10), keys::maintain);
 	}
 
 	@Scheduled(fixedDelayString = "${portero.account.cleanup-interval:1h}", initialDelayString = "${portero.account.cleanup-interval:1h}")

@@ -134,6 +134,11 @@ public final class PorteroProcess implements AutoCloseable {
 		return "http://127.0.0.1:" + port;
 	}
 
+	/** The management port's base URL (probes, metrics). */
+	public String managementUrl() {
+		return "http://127.0.0.1:" + managementPort;
+	}
+
 	public int port() {
 		return port;
 	}
