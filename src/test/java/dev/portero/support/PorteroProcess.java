@@ -51,7 +51,8 @@ public final class PorteroProcess implements AutoCloseable {
 
 	/**
 	 * Starts a server; {@code env} adds to (and wins over) a clean environment with no inherited
-	 * Portero, Spring, server or management settings.
+	 * Portero, Spring, server or management settings. With no load balancer in front, the
+	 * shutdown drain is off ({@code PORTERO_SHUTDOWN_DRAIN_DELAY=0s}) unless {@code env} sets it.
 	 */
 	public static PorteroProcess start(String name, Path workDir, Map<String, String> env, List<String> jvmOptions) {
 		if (!Files.exists(JAR)) {
@@ -71,6 +72,7 @@ public final class PorteroProcess implements AutoCloseable {
 					|| key.startsWith("MANAGEMENT_") || key.equals("JAVA_TOOL_OPTIONS"));
 		builder.environment().put("SERVER_PORT", String.valueOf(port));
 		builder.environment().put("MANAGEMENT_SERVER_PORT", String.valueOf(managementPort));
+		builder.environment().put("PORTERO_SHUTDOWN_DRAIN_DELAY", "0s");
 		builder.environment().putAll(env);
 		builder.directory(workDir.toFile()).redirectErrorStream(true);
 		try {
@@ -141,6 +143,29 @@ public final class PorteroProcess implements AutoCloseable {
 
 	public int port() {
 		return port;
+	}
+
+	public int managementPort() {
+		return managementPort;
+	}
+
+	/** Sends SIGTERM (what systemd, Kubernetes and {@code kill} send), without waiting. */
+	public void terminate() {
+		process.destroy();
+	}
+
+	/** Waits for the process to end and returns its exit code; fails if it still runs after {@code timeout}. */
+	public int awaitExit(Duration timeout) {
+		try {
+			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new AssertionError(name + " still runs " + timeout + " later:\n" + tail());
+			}
+			return process.exitValue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	public Browser browser() {
