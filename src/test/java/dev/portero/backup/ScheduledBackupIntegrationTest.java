@@ -39,6 +39,8 @@ class ScheduledBackupIntegrationTest extends IntegrationTestSupport {
 		registry.add("portero.backup.dir", DIR::toString);
 		registry.add("portero.backup.schedule", () -> "*/1 * * * * *");
 		registry.add("portero.backup.keep-last", () -> "3");
+		// the job's lease normally spaces runs 30 s apart; this schedule fires every second
+		registry.add("portero.cluster.min-job-spacing", () -> "500ms");
 	}
 
 	@LocalManagementPort
