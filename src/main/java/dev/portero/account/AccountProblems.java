@@ -13,6 +13,16 @@ public final class AccountProblems {
 	private AccountProblems() {
 	}
 
+	/** Self-registration is closed by an operator (an incident switch). */
+	public static final class RegistrationClosed extends ProblemException {
+
+		public RegistrationClosed() {
+			super(HttpStatus.SERVICE_UNAVAILABLE, "registration-closed",
+					"Registration is closed for the moment. Please try again later.");
+		}
+
+	}
+
 	/** The password breaks the policy; {@link #reasons()} says why, for the person choosing it. */
 	public static final class PasswordRejected extends ProblemException {
 

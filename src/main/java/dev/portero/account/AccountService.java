@@ -19,6 +19,7 @@ import dev.portero.account.AccountEvents.AccountUpdated;
 import dev.portero.account.AccountEvents.EmailChangeLinkIssued;
 import dev.portero.account.AccountEvents.EmailChanged;
 import dev.portero.account.AccountEvents.PasswordChanged;
+import dev.portero.account.AccountEvents.PasswordResetForced;
 import dev.portero.account.AccountEvents.PasswordResetLinkIssued;
 import dev.portero.account.AccountProblems.AccountNotFound;
 import dev.portero.account.AccountProblems.EmailTaken;
@@ -121,6 +122,28 @@ public class AccountService {
 			events.publishEvent(new PasswordResetLinkIssued(account.email(), account.displayName(),
 					links.to("/password/reset", token)));
 		});
+	}
+
+	/**
+	 * Voids the password of the enabled account with this address, ending its sessions and tokens,
+	 * and e-mails a reset link: the owner must choose a new password before signing in with one
+	 * again (passkeys still work). Returns false if there is no such enabled account. Idempotent:
+	 * a second call sends a fresh link and changes nothing else.
+	 */
+	@Transactional
+	public boolean forcePasswordReset(String rawEmail) {
+		Optional<Account> found = accounts.findByEmail(Emails.normalize(rawEmail)).filter(Account::enabled);
+		found.ifPresent(account -> {
+			accounts.clearPasswordHash(account.id(), clock.instant());
+			events.publishEvent(new PasswordResetForced(account.id(), account.email()));
+			requestPasswordReset(account.email());
+		});
+		return found.isPresent();
+	}
+
+	/** The addresses of every enabled account. */
+	public List<String> enabledEmails() {
+		return accounts.enabledEmails();
 	}
 
 	public boolean isResetLinkValid(String token) {

@@ -125,6 +125,18 @@ class Accounts {
 		replaceRoles(account.id(), account.roles());
 	}
 
+	/** The emails of every enabled account, for operator-wide actions. */
+	List<String> enabledEmails() {
+		return jdbc.sql("SELECT email FROM accounts WHERE enabled = TRUE ORDER BY email").query(String.class).list();
+	}
+
+	void clearPasswordHash(AccountId id, Instant now) {
+		jdbc.sql("UPDATE accounts SET password_hash = NULL, updated_at = :now WHERE id = :id")
+			.param("now", now.toEpochMilli())
+			.param("id", id.toString())
+			.update();
+	}
+
 	void updatePasswordHash(AccountId id, String passwordHash, Instant now) {
 		jdbc.sql("UPDATE accounts SET password_hash = :hash, updated_at = :now WHERE id = :id")
 			.param("hash", passwordHash)

@@ -45,8 +45,15 @@ public class Registration {
 
 	private final Clock clock;
 
+	/** The run-time setting an operator turns on to close self-registration (an incident switch). */
+	public static final String CLOSED_SETTING = "registration.closed";
+
+	private final dev.portero.config.InstanceSettings instance;
+
 	Registration(Accounts accounts, EmailTokens tokens, PasswordPolicy policy, PasswordEncoder encoder,
-			ApplicationEventPublisher events, AccountSettings settings, PorteroSettings core, Clock clock) {
+			ApplicationEventPublisher events, AccountSettings settings, PorteroSettings core, Clock clock,
+			dev.portero.config.InstanceSettings instance) {
+		this.instance = instance;
 		this.accounts = accounts;
 		this.tokens = tokens;
 		this.policy = policy;
@@ -65,6 +72,9 @@ public class Registration {
 	 */
 	@Transactional
 	public void register(String rawEmail, String password, String displayName) {
+		if (isClosed()) {
+			throw new AccountProblems.RegistrationClosed();
+		}
 		String email = Emails.normalize(rawEmail);
 		String name = displayName.strip();
 		requireAcceptable(password, email, name);
@@ -77,6 +87,11 @@ public class Registration {
 		accounts.insert(account);
 		events.publishEvent(new AccountRegistered(account.id()));
 		sendVerification(account);
+	}
+
+	/** Whether an operator has closed self-registration; administrators can still create accounts. */
+	public boolean isClosed() {
+		return instance.get(CLOSED_SETTING).map(Boolean::parseBoolean).orElse(false);
 	}
 
 	/** Marks the address verified; the link works once. */

@@ -187,6 +187,16 @@ class AuditRecorder {
 	}
 
 	@EventListener
+	void on(AccountEvents.PasswordResetForced event) {
+		trail.record("account.password_reset_forced", true, event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
+	void on(dev.portero.incident.IncidentEvents.SwitchUsed event) {
+		trail.record("incident." + event.name(), true, event.target(), event.details());
+	}
+
+	@EventListener
 	void on(BackupEvents.BackupCreated event) {
 		trail.record("backup.created", true, event.file().getFileName().toString(), Map.of("size", event.size(),
 				"rows", event.rows(), "duration_ms", event.duration().toMillis(), "scheduled", event.scheduled()));

@@ -23,7 +23,6 @@ import dev.portero.audit.AuditTrail;
 import dev.portero.config.ConfigCheck;
 import dev.portero.config.FileSecretsEnvironmentPostProcessor;
 import dev.portero.config.StartupRefused;
-import dev.portero.oidc.SigningKeys;
 import dev.portero.web.ProblemException;
 
 /**
@@ -55,9 +54,17 @@ public final class PorteroCli {
 			                               restore into the configured (or given) database, SQLite or
 			                               PostgreSQL whatever the backup came from; --force replaces a
 			                               database that holds data
-			  incident rotate-keys [--dry-run]
-			                               replace the token signing keys at once (a leaked key):
-			                               tokens signed by the old keys stop validating
+			  incident SWITCH [--dry-run]  incident response switches (see docs/incident-response.md):
+			    revoke-sessions            end every browser session
+			    revoke-tokens [--client ID]
+			                               revoke every OAuth authorization and its tokens (or one client's)
+			    rotate-keys                replace the token signing keys at once (a leaked key)
+			    close-registration | open-registration
+			                               stop or allow self-registration
+			    force-password-reset --all | --email E [--email E ...]
+			                               void passwords, end their sessions, e-mail reset links
+			    maintenance on [--banner TEXT] | maintenance off
+			                               read-only maintenance: sign-in works, changes are refused
 			  --help                       show this help
 
 			Settings come from environment variables (PORTERO_BASE_URL, PORTERO_DATA_DIR, PORTERO_DB_URL, ...)
@@ -87,7 +94,7 @@ public final class PorteroCli {
 				case "config" -> sub(rest, "check", () -> configCheck(tail(rest), out, err), err);
 				case "db" -> sub(rest, "migrate", () -> migrate(tail(rest), out), err);
 				case "admin" -> sub(rest, "create", () -> adminCreate(tail(rest), out, err), err);
-				case "incident" -> sub(rest, "rotate-keys", () -> rotateKeys(tail(rest), out), err);
+				case "incident" -> IncidentCommands.run(rest, out, err);
 				case "audit" -> sub(rest, "verify", () -> auditVerify(tail(rest), out, err), err);
 				case "backup" -> BackupCommands.run(rest, out, err);
 				default -> fail(err, "unknown command '" + command + "' (see --help)");
@@ -146,26 +153,6 @@ public final class PorteroCli {
 		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
 			context.getBean(Registration.class).ensureAdmin(email, name == null ? "Administrator" : name, password, true);
 			out.println("administrator " + email.strip().toLowerCase(java.util.Locale.ROOT) + " is ready");
-			return 0;
-		}
-	}
-
-	/**
-	 * A leaked signing key: a new key signs at once and every other key is removed, so tokens
-	 * they signed are refused by every node within a second or two (nodes re-read the keys).
-	 */
-	private static int rotateKeys(String[] args, PrintStream out) {
-		boolean dryRun = Arrays.asList(args).contains("--dry-run");
-		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
-			SigningKeys keys = context.getBean(SigningKeys.class);
-			if (dryRun) {
-				out.println("dry run: would remove " + keys.published().size()
-						+ " signing key(s) and sign with a new one from now; tokens they signed would stop validating");
-				return 0;
-			}
-			SigningKeys.Rotation rotation = keys.rotateNow();
-			out.println("signing keys rotated: " + rotation.removed() + " old key(s) removed, new key " + rotation.kid()
-					+ " signs from now; tokens signed by the old keys are no longer accepted");
 			return 0;
 		}
 	}

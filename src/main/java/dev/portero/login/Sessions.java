@@ -78,6 +78,11 @@ public class Sessions {
 	}
 
 	@EventListener
+	void on(dev.portero.account.AccountEvents.PasswordResetForced event) {
+		revokeAll(event.accountId(), null);
+	}
+
+	@EventListener
 	void on(AccountDisabled event) {
 		revokeAll(event.accountId(), null);
 	}

@@ -110,6 +110,11 @@ public class AuthorizedApps {
 			.update();
 	}
 
+	@EventListener({ AccountEvents.PasswordResetForced.class })
+	void passwordResetForced(AccountEvents.PasswordResetForced event) {
+		revokeAll(event.accountId());
+	}
+
 	private void revokeAll(AccountId account) {
 		jdbc.sql("DELETE FROM oauth2_authorization WHERE principal_name = :principal")
 			.param("principal", account.toString())

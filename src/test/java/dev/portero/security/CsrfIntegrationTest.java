@@ -148,6 +148,12 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /api/v1/admin/clients/{clientId}/secret", this::apiRotateClientSecret);
 		scenarios.put("DELETE /api/v1/admin/clients/{clientId}", this::apiDeleteClient);
 		scenarios.put("POST /account/apps/{clientId}/revoke", this::revokeApplication);
+		scenarios.put("POST /api/v1/admin/incident/revoke-sessions", this::incidentRevokeSessions);
+		scenarios.put("POST /api/v1/admin/incident/revoke-tokens", () -> incidentDryRunOnly("revoke-tokens"));
+		scenarios.put("POST /api/v1/admin/incident/rotate-keys", () -> incidentDryRunOnly("rotate-keys"));
+		scenarios.put("POST /api/v1/admin/incident/registration", this::incidentRegistration);
+		scenarios.put("POST /api/v1/admin/incident/force-password-reset", this::incidentForcePasswordReset);
+		scenarios.put("POST /api/v1/admin/incident/maintenance", this::incidentMaintenance);
 		scenarios.put("ANY /error", this::errorPage);
 		return scenarios;
 	}
@@ -684,6 +690,77 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		withOtherToken.put("_csrf", attackersToken());
 		assertThat(victim.post(path, withOtherToken).statusCode()).as("POST " + path + " with another session's token")
 			.isEqualTo(403);
+	}
+
+	private void incidentRevokeSessions() {
+		Browser target = signedIn(newAccount("csrf-incident-sessions"));
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "POST", "/api/v1/admin/incident/revoke-sessions", "{}");
+		assertThat(target.get("/account").statusCode()).as("the session lives").isEqualTo(200);
+		// the real switch would end every test's sessions; its dry run proves the token is accepted
+		HttpResponse<String> dryRun = victim.json("POST", "/api/v1/admin/incident/revoke-sessions", "{\"dryRun\":true}");
+		assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+		assertThat(target.get("/account").statusCode()).isEqualTo(200);
+	}
+
+	/** Switches whose real use would disturb the other tests sharing this server. */
+	private void incidentDryRunOnly(String name) {
+		String path = "/api/v1/admin/incident/" + name;
+		Browser victim = admin();
+		long before = jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'incident.%'").query(Long.class).single();
+		apiRefusedWhenForged(victim, "POST", path, "{}");
+		HttpResponse<String> dryRun = victim.json("POST", path, "{\"dryRun\":true}");
+		assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+		assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'incident.%'").query(Long.class).single())
+			.as("nothing was switched").isEqualTo(before);
+	}
+
+	private void incidentRegistration() {
+		String path = "/api/v1/admin/incident/registration";
+		Browser victim = admin();
+		try {
+			apiRefusedWhenForged(victim, "POST", path, "{\"closed\":true}");
+			assertThat(registration.isClosed()).isFalse();
+			assertThat(victim.json("POST", path, "{\"closed\":true}").statusCode()).isEqualTo(200);
+			assertThat(registration.isClosed()).isTrue();
+		}
+		finally {
+			victim.json("POST", path, "{\"closed\":false}");
+		}
+		assertThat(registration.isClosed()).isFalse();
+	}
+
+	private void incidentForcePasswordReset() {
+		Account account = newAccount("csrf-incident-reset");
+		String path = "/api/v1/admin/incident/force-password-reset";
+		String body = "{\"emails\":[\"" + account.email() + "\"]}";
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "POST", path, body);
+		assertThat(passwordHash(account)).as("the password stands").isNotNull();
+		assertThat(victim.json("POST", path, body).statusCode()).isEqualTo(200);
+		assertThat(passwordHash(account)).as("voided").isNull();
+	}
+
+	private String passwordHash(Account account) {
+		return jdbc.sql("SELECT password_hash FROM accounts WHERE id = :id")
+			.param("id", account.id().toString())
+			.query(String.class)
+			.optional()
+			.orElse(null);
+	}
+
+	private void incidentMaintenance() {
+		String path = "/api/v1/admin/incident/maintenance";
+		Browser victim = admin();
+		try {
+			apiRefusedWhenForged(victim, "POST", path, "{\"readOnly\":true}");
+			assertThat(victim.json("GET", "/api/v1/admin/incident", null).body()).contains("\"readOnly\":false");
+			assertThat(victim.json("POST", path, "{\"readOnly\":true}").statusCode()).isEqualTo(200);
+			assertThat(victim.json("GET", "/api/v1/admin/incident", null).body()).contains("\"readOnly\":true");
+		}
+		finally {
+			victim.json("POST", path, "{\"readOnly\":false}");
+		}
 	}
 
 	private void apiRefusedWhenForged(Browser victim, String method, String path, String body) {

@@ -1,6 +1,7 @@
 package dev.portero.account.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -51,14 +52,26 @@ class RegistrationController {
 	}
 
 	@GetMapping("/register")
-	String form(Model model) {
+	String form(Model model, HttpServletResponse response) {
 		model.addAttribute("form", new RegistrationForm("", "", ""));
+		return closedIfSo(model, response);
+	}
+
+	/** The form, or (while an operator has closed registration) the form's page saying so, 503. */
+	private String closedIfSo(Model model, HttpServletResponse response) {
+		if (registration.isClosed()) {
+			model.addAttribute("closed", true);
+			response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+		}
 		return "account/register";
 	}
 
 	@PostMapping("/register")
 	String register(@Valid @ModelAttribute("form") RegistrationForm form, BindingResult result, Model model,
-			HttpServletRequest request) {
+			HttpServletRequest request, HttpServletResponse response) {
+		if (registration.isClosed()) {
+			return closedIfSo(model, response);
+		}
 		if (result.hasErrors()) {
 			return "account/register";
 		}
@@ -69,6 +82,10 @@ class RegistrationController {
 		catch (PasswordRejected ex) {
 			ex.reasons().forEach(reason -> result.rejectValue("password", "rejected", reason));
 			return "account/register";
+		}
+		catch (dev.portero.account.AccountProblems.RegistrationClosed ex) {
+			// closed between the check above and here
+			return closedIfSo(model, response);
 		}
 		model.addAttribute("email", form.email().strip());
 		return "account/registered";
