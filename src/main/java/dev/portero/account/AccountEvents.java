@@ -60,7 +60,7 @@ public final class AccountEvents {
 	public record AccountEnabled(AccountId accountId) {
 	}
 
-	public record AccountDeleted(AccountId accountId) {
+	public record AccountDeleted(AccountId accountId, String email) {
 	}
 
 }

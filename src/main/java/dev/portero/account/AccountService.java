@@ -277,7 +277,7 @@ public class AccountService {
 			requireAnotherAdmin(account);
 		}
 		accounts.delete(account.id());
-		events.publishEvent(new AccountDeleted(account.id()));
+		events.publishEvent(new AccountDeleted(account.id(), account.email()));
 	}
 
 	private void requireAnotherAdmin(Account admin) {

@@ -110,6 +110,18 @@ class AuditRecorder {
 		trail.record("account.deleted", true, event.accountId().toString(), Map.of());
 	}
 
+	/**
+	 * The right to erasure: the person's entries stay in the chain under a pseudonym. Runs when the
+	 * deletion's transaction is about to commit, after every other listener, so the entries they
+	 * cause (sessions ended) are erased too, and in that transaction, so it happens with the
+	 * deletion or not at all.
+	 */
+	@org.springframework.transaction.event.TransactionalEventListener(
+			phase = org.springframework.transaction.event.TransactionPhase.BEFORE_COMMIT, fallbackExecution = true)
+	void erase(AccountEvents.AccountDeleted event) {
+		trail.eraseAccount(event.accountId().toString(), event.email());
+	}
+
 	@EventListener
 	void on(MfaEvents.TotpEnrolled event) {
 		trail.record("mfa.totp_enrolled", true, event.accountId().toString(), Map.of());

@@ -332,6 +332,34 @@ public class AuditTrail {
 		return changed == null ? 0 : changed;
 	}
 
+	/**
+	 * Pseudonymises everything the trail holds about a deleted account: entries by or about its id,
+	 * its current address and every address it had (from its e-mail change entries), all under one
+	 * new pseudonym, so what one person did still reads as one person's without saying who.
+	 */
+	public int eraseAccount(String accountId, String email) {
+		java.util.Set<String> addresses = new java.util.TreeSet<>();
+		addresses.add(email);
+		jdbc.sql("SELECT details FROM audit_events WHERE subject = :id AND action = 'account.email_changed' AND erased = FALSE")
+			.param("id", accountId)
+			.query(String.class)
+			.list()
+			.forEach(details -> {
+				var fields = JSON.readTree(details);
+				for (String name : List.of("old_email", "new_email")) {
+					if (fields.hasNonNull(name)) {
+						addresses.add(fields.get(name).asString());
+					}
+				}
+			});
+		String pseudonym = "erased:" + java.util.UUID.randomUUID();
+		int changed = erase(accountId, pseudonym);
+		for (String address : addresses) {
+			changed += erase(address, pseudonym);
+		}
+		return changed;
+	}
+
 	/** Entries matching the filter, newest first; {@code user} matches the actor or the subject. */
 	public Page page(Filter filter, int page, int size) {
 		StringBuilder where = new StringBuilder(" WHERE 1 = 1");
