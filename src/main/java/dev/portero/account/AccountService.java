@@ -141,6 +141,18 @@ public class AccountService {
 		return found.isPresent();
 	}
 
+	/**
+	 * Deletes the accounts whose address was never verified and that nobody touched for
+	 * {@code portero.account.unverified-retention}, as their owners would (sessions, tokens and
+	 * personal data go, audit entries are pseudonymised). Returns how many.
+	 */
+	@Transactional
+	public int purgeUnverified() {
+		List<AccountId> stale = accounts.unverifiedSince(clock.instant().minus(settings.unverifiedRetention()));
+		stale.forEach(id -> accounts.findById(id).ifPresent(this::delete));
+		return stale.size();
+	}
+
 	/** The addresses of every enabled account. */
 	public List<String> enabledEmails() {
 		return accounts.enabledEmails();

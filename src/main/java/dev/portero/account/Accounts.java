@@ -125,6 +125,17 @@ class Accounts {
 		replaceRoles(account.id(), account.roles());
 	}
 
+	/** Accounts never verified and untouched since {@code before}, administrators excepted. */
+	List<AccountId> unverifiedSince(Instant before) {
+		return jdbc.sql("""
+				SELECT id FROM accounts
+				WHERE email_verified = FALSE AND updated_at < :before
+				  AND id NOT IN (SELECT account_id FROM account_roles WHERE role = 'ADMIN')""")
+			.param("before", before.toEpochMilli())
+			.query((rs, n) -> AccountId.parse(rs.getString("id")))
+			.list();
+	}
+
 	/** The emails of every enabled account, for operator-wide actions. */
 	List<String> enabledEmails() {
 		return jdbc.sql("SELECT email FROM accounts WHERE enabled = TRUE ORDER BY email").query(String.class).list();
