@@ -178,7 +178,8 @@ final class BackupCommands {
 
 	private static PorteroSettings withDatabase(PorteroSettings settings, String dbUrl, Path dataDir) {
 		PorteroSettings.Db db = dbUrl != null ? new PorteroSettings.Db(dbUrl, settings.db().user(),
-				settings.db().password(), 2) : dataDir != null ? new PorteroSettings.Db(null, null, null, 2) : settings.db();
+				settings.db().password(), 2, settings.db().connectionTimeout())
+				: dataDir != null ? new PorteroSettings.Db(null, null, null, 2, settings.db().connectionTimeout()) : settings.db();
 		return settings.withDatabase(dataDir != null ? dataDir : settings.dataDir(), db);
 	}
 

@@ -40,6 +40,8 @@ public final class Databases {
 			config.setUsername(db.user());
 			config.setPassword(db.password());
 			config.setMaximumPoolSize(db.maxPoolSize());
+			// Hikari waits 30 s by default: while PostgreSQL is down, requests would hang that long
+			config.setConnectionTimeout(Math.max(250, db.connectionTimeout().toMillis()));
 		}
 		else {
 			Path file = sqliteFile(settings.dataDir());

@@ -66,8 +66,12 @@ public record PorteroSettings(
 		return contact;
 	}
 
+	/**
+	 * @param connectionTimeout on PostgreSQL, how long a request waits for a connection before it
+	 *        fails (503); short, so that requests fail fast rather than hang while PostgreSQL is down
+	 */
 	public record Db(@Nullable String url, @Nullable String user, @Nullable String password,
-			@DefaultValue("10") int maxPoolSize) {
+			@DefaultValue("10") int maxPoolSize, @DefaultValue("5s") Duration connectionTimeout) {
 
 		public boolean isPostgres() {
 			return url != null && url.startsWith("jdbc:postgresql:");

@@ -47,6 +47,7 @@ import dev.portero.throttle.SignInThrottle;
 import dev.portero.throttle.ThrottleSettings;
 import dev.portero.web.ClientAddress;
 import dev.portero.web.ContentSecurityPolicy;
+import dev.portero.web.DatabaseUnavailable;
 import dev.portero.web.Problems;
 
 /**
@@ -173,6 +174,11 @@ class SecurityConfiguration {
 	 */
 	private static void invalidBearerToken(HttpServletRequest request, HttpServletResponse response,
 			AuthenticationException ex) throws IOException {
+		if (DatabaseUnavailable.causedBy(ex)) {
+			// the token could not be checked (keys, revocation), not found invalid: a client must keep it
+			DatabaseUnavailable.write(request, response);
+			return;
+		}
 		new BearerTokenAuthenticationEntryPoint().commence(request, response, ex);
 		if (ex instanceof OAuth2AuthenticationException) {
 			Problems.write(request, response, Problems.of(HttpStatus.UNAUTHORIZED, "invalid-token",

@@ -25,7 +25,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * Every error of the JSON API as problem+json with a stable {@code type}. Field errors are listed
- * under {@code errors}; unexpected failures are logged here and answered with a bare 500.
+ * under {@code errors}; a database out of reach is a 503 ({@link DatabaseUnavailable}); unexpected
+ * failures are logged here and answered with a bare 500.
  */
 @RestControllerAdvice(annotations = RestController.class)
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -51,6 +52,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		if (RequestSizeLimitFilter.causedByBodyTooLarge(ex)) {
 			return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
 				.body(Problems.of(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "The request body is too large."));
+		}
+		if (DatabaseUnavailable.causedBy(ex)) {
+			log.warn("Database unavailable, answered 503: {}", ex.getMessage());
+			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+				.header(HttpHeaders.RETRY_AFTER, DatabaseUnavailable.retryAfterSeconds())
+				.body(DatabaseUnavailable.problem());
 		}
 		log.error("Unexpected error in the API", ex);
 		return ResponseEntity.internalServerError()

@@ -25,7 +25,18 @@ class ErrorPages implements ErrorController {
 	String error(HttpServletRequest request, HttpServletResponse response, Model model) throws IOException {
 		HttpStatus status = statusOf(request);
 		Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-		if (uri instanceof String path && path.startsWith(request.getContextPath() + "/api/")) {
+		boolean api = uri instanceof String path && path.startsWith(request.getContextPath() + "/api/");
+		if (status == HttpStatus.INTERNAL_SERVER_ERROR
+				&& DatabaseUnavailable.causedBy((Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION))) {
+			// failed in a filter (the session lookup, the rate limiter): an outage, not a fault
+			status = HttpStatus.SERVICE_UNAVAILABLE;
+			response.setHeader("Retry-After", DatabaseUnavailable.retryAfterSeconds());
+			if (api) {
+				Problems.write(request, response, DatabaseUnavailable.problem());
+				return null;
+			}
+		}
+		if (api) {
 			Problems.write(request, response, Problems.of(status, "http-" + status.value(), message(status)));
 			return null;
 		}
