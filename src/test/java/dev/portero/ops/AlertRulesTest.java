@@ -104,8 +104,8 @@ class AlertRulesTest {
 
 	@Test
 	void theRulesPassPromtoolsChecksAndTheirUnitTests() {
-		Promtool promtool = Promtool.require();
-		for (Promtool.Run run : List.of(promtool.run("check", "rules", RULES.toString()),
+		ExternalTool promtool = ExternalTool.require("promtool", "prometheus");
+		for (ExternalTool.Run run : List.of(promtool.run("check", "rules", RULES.toString()),
 				promtool.run("test", "rules", RULE_TESTS.toString()),
 				promtool.run("check", "config", PROMETHEUS_CONFIG.toString()))) {
 			assertThat(run.succeeded()).as(run.describe()).isTrue();

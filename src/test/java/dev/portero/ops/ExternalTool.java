@@ -15,15 +15,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A command-line tool that checks one of the shipped configuration files (haproxy, nginx,
- * systemd-analyze, openssl), run as a child process. As with {@link Promtool}: a developer without
- * the tool sees the check skipped, with the package to install; on CI ({@code CI=true}) a missing
- * tool fails, since {@code .ci/run} installs it.
+ * A command-line tool that checks one of the shipped configuration files (promtool, haproxy,
+ * nginx, systemd-analyze, openssl), run as a child process. A developer without the tool sees the
+ * check skipped, with the package to install; on CI ({@code CI=true}) a missing tool fails, since
+ * {@code .ci/run} installs it, so a broken image cannot pass by skipping.
  */
 final class ExternalTool {
 
 	/** What one run printed (standard output and error together) and how it ended. */
 	record Run(List<String> command, int exitCode, String output) {
+
+		boolean succeeded() {
+			return exitCode == 0;
+		}
 
 		String describe() {
 			return String.join(" ", command) + " exited " + exitCode + ":\n" + output;
@@ -67,9 +71,9 @@ final class ExternalTool {
 			process.getOutputStream().close();
 			// these tools print little; reading to the end before waiting cannot block on a full pipe
 			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!process.waitFor(1, TimeUnit.MINUTES)) {
+			if (!process.waitFor(2, TimeUnit.MINUTES)) {
 				process.destroyForcibly();
-				fail(String.join(" ", command) + " did not finish within a minute");
+				fail(String.join(" ", command) + " did not finish within 2 minutes");
 			}
 			return new Run(command, process.exitValue(), output);
 		}
