@@ -111,7 +111,7 @@ final class Provisioning {
 
 	/**
 	 * Inserts users {@code from} (inclusive) to {@code to} (exclusive) into Portero's schema with one
-	 * precomputed password hash, in batches, as BackupScale does.
+	 * precomputed password hash, in batches, with no roles (as the admin API creates them).
 	 */
 	static void seedPortero(String jdbcUrl, String user, String password, int from, int to, String hash)
 			throws Exception {
@@ -120,9 +120,7 @@ final class Provisioning {
 			long now = System.currentTimeMillis();
 			try (PreparedStatement account = connection.prepareStatement("""
 					INSERT INTO accounts (id, email, display_name, password_hash, email_verified, enabled, created_at, updated_at)
-					VALUES (?, ?, ?, ?, TRUE, TRUE, ?, ?)""");
-					PreparedStatement role = connection
-						.prepareStatement("INSERT INTO account_roles (account_id, role) VALUES (?, 'USER')")) {
+					VALUES (?, ?, ?, ?, TRUE, TRUE, ?, ?)""")) {
 				for (int i = from; i < to; i++) {
 					String id = UUID.randomUUID().toString();
 					account.setString(1, id);
@@ -132,18 +130,14 @@ final class Provisioning {
 					account.setLong(5, now);
 					account.setLong(6, now);
 					account.addBatch();
-					role.setString(1, id);
-					role.addBatch();
 					if (i % 5000 == 4999) {
 						account.executeBatch();
-						role.executeBatch();
 					}
 					if (i % 100_000 == 99_999) {
 						connection.commit();
 					}
 				}
 				account.executeBatch();
-				role.executeBatch();
 			}
 			connection.commit();
 		}
