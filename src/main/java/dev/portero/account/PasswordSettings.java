@@ -28,7 +28,7 @@ public record PasswordSettings(
 		@Valid @DefaultValue Argon2 argon2, @Min(0) @DefaultValue("0") int maxConcurrentHashes,
 		@DefaultValue("2s") java.time.Duration hashQueueTimeout) {
 
-	public record Argon2(@Min(8192) @DefaultValue("19456") int memoryKib, @Min(1) @DefaultValue("2") int iterations,
+	public record Argon2(@Min(7168) @DefaultValue("19456") int memoryKib, @Min(1) @DefaultValue("2") int iterations,
 			@Min(1) @Max(16) @DefaultValue("1") int parallelism) {
 	}
 

@@ -98,13 +98,22 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 		});
 	}
 
+	// Reads run in a transaction too: Spring's row mapper looks the registered client up while it
+	// still holds the connection of the authorization query, and without a transaction that second
+	// query takes a second pooled connection. With as many concurrent requests as the pool has
+	// connections, each held one and waited for another until the pool's timeout (30 s).
+
 	@Override
 	public @Nullable OAuth2Authorization findById(String id) {
-		return delegate.findById(id);
+		return transactions.execute(status -> delegate.findById(id));
 	}
 
 	@Override
 	public @Nullable OAuth2Authorization findByToken(String token, @Nullable OAuth2TokenType tokenType) {
+		return transactions.execute(status -> findByTokenInTransaction(token, tokenType));
+	}
+
+	private @Nullable OAuth2Authorization findByTokenInTransaction(String token, @Nullable OAuth2TokenType tokenType) {
 		OAuth2Authorization found = delegate.findByToken(token, tokenType);
 		if (found == null) {
 			if (tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
