@@ -173,6 +173,13 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		visits.add(get("/account/activity", "/account/activity", true));
 		visits.add(get("/account/activity", "/account/activity", false));
 		visits.add(api("/api/v1/admin/audit", "/api/v1/admin/audit?action=signin.failed"));
+		// incident switches' state; a person's own data
+		visits.add(api("/api/v1/admin/incident", "/api/v1/admin/incident"));
+		visits.add(get("/api/v1/admin/incident", "/api/v1/admin/incident", false));
+		visits.add(api("/api/v1/me/export", "/api/v1/me/export"));
+		visits.add(get("/api/v1/me/export", "/api/v1/me/export", false));
+		visits.add(get("/account/export", "/account/export", true));
+		visits.add(get("/account/export", "/account/export", false));
 		visits.add(get("/api/v1/admin/audit", "/api/v1/admin/audit", false));
 		// OIDC clients, by an administrator's session and by a service's bearer token
 		Clients.WithSecret service = clients.create(new Clients.Draft("Headers service", Clients.Type.CONFIDENTIAL, null,
