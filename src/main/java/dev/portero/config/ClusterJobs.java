@@ -60,6 +60,8 @@ public class ClusterJobs {
 			log.debug("job {} runs on another node now", name);
 			return false;
 		}
+		// the spacing counts from when the job really starts, not from before a wait for the lease row
+		start = clock.instant();
 		try {
 			job.run();
 			return true;

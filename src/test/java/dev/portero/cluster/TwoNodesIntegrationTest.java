@@ -50,7 +50,7 @@ class TwoNodesIntegrationTest {
 		env.put("PORTERO_BACKUP_DIR", backups.toString());
 		env.put("PORTERO_BACKUP_SCHEDULE", "*/1 * * * * *");
 		env.put("PORTERO_BACKUP_KEEP_LAST", "1000");
-		env.put("PORTERO_CLUSTER_MIN_JOB_SPACING", "500ms");
+		env.put("PORTERO_CLUSTER_MIN_JOB_SPACING", "900ms");
 		Map<String, String> envA = new HashMap<>(env);
 		envA.put("PORTERO_ADMIN_EMAIL", ADMIN);
 		envA.put("PORTERO_ADMIN_PASSWORD_FILE", PorteroProcess.secretFile(dir, "admin-password", PASSWORD).toString());
@@ -91,11 +91,10 @@ class TwoNodesIntegrationTest {
 						settingSeen.toMillis(), deletionSeen.toMillis(), BOUND.toMillis());
 
 				List<Instant> times = backupTimesAfter(backups, 6);
-				for (int i = 1; i < times.size(); i++) {
-					assertThat(Duration.between(times.get(i - 1), times.get(i)))
-						.as("one backup per occurrence for the cluster, not one per node: %s", times)
-						.isGreaterThan(Duration.ofMillis(500));
-				}
+				// a run may start late (a busy node), but no second of the schedule gets two
+				assertThat(times.stream().map(time -> time.getEpochSecond()).distinct().count())
+					.as("one backup per occurrence for the cluster, not one per node: %s", times)
+					.isEqualTo(times.size());
 			}
 		}
 	}
