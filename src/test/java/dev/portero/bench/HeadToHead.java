@@ -271,9 +271,15 @@ public final class HeadToHead {
 
 	/** {@code java -jar target/portero.jar serve} with the heap bounds kc.sh gives Keycloak. */
 	static Server launchPortero(Plan plan, String name, Map<String, String> env, Path workDir) {
-		return Server.launch(name, List.of(plan.javaCommand().toString(), "-Xms64m", "-Xmx512m",
-				"--enable-native-access=ALL-UNNAMED", "-jar", Path.of("target/portero.jar").toAbsolutePath().toString(),
-				"serve"), env, workDir);
+		List<String> command = new ArrayList<>(List.of(plan.javaCommand().toString(), "-Xms64m", "-Xmx512m",
+				"--enable-native-access=ALL-UNNAMED"));
+		// for a profile, e.g. BENCH_PORTERO_JAVA_OPTS=-XX:StartFlightRecording=filename=target/bench/p.jfr
+		String extra = System.getenv("BENCH_PORTERO_JAVA_OPTS");
+		if (extra != null && !extra.isBlank()) {
+			command.addAll(List.of(extra.strip().split("\\s+")));
+		}
+		command.addAll(List.of("-jar", Path.of("target/portero.jar").toAbsolutePath().toString(), "serve"));
+		return Server.launch(name, command, env, workDir);
 	}
 
 	private static Running startKeycloak(Plan plan, EmbeddedPostgres postgres) throws Exception {
