@@ -10,10 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -131,21 +129,9 @@ final class Server implements AutoCloseable {
 
 	@Override
 	public void close() {
-		List<ProcessHandle> children = new ArrayList<>(process.descendants().toList());
-		process.destroy();
-		children.forEach(ProcessHandle::destroy);
-		try {
-			if (!process.waitFor(30, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				process.waitFor(10, TimeUnit.SECONDS);
-			}
-		}
-		catch (InterruptedException ex) {
-			process.destroyForcibly();
-			Thread.currentThread().interrupt();
-		}
-		children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+		dev.portero.support.PorteroProcess.stop(process);
 	}
+
 
 	static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {

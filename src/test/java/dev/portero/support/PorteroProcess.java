@@ -204,8 +204,10 @@ public final class PorteroProcess implements AutoCloseable {
 	public static void stop(Process process) {
 		List<ProcessHandle> children = process.descendants().toList();
 		process.destroy();
+		// a launcher script's server (Keycloak's kc.sh) is a child: ask it to stop too
+		children.forEach(ProcessHandle::destroy);
 		try {
-			if (!process.waitFor(20, TimeUnit.SECONDS)) {
+			if (!process.waitFor(30, TimeUnit.SECONDS)) {
 				process.destroyForcibly();
 				process.waitFor(10, TimeUnit.SECONDS);
 			}
