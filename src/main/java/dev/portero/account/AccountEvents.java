@@ -37,16 +37,16 @@ public final class AccountEvents {
 	}
 
 	/**
-	 * The password changed. Every session of the account ends except {@code keepSessionId}, the one
-	 * that made the change (null after a reset by e-mail link: then all end).
-	 */
-	/**
 	 * An operator voided the account's password (an incident switch): its sessions and tokens end
 	 * and a reset link is on its way.
 	 */
 	public record PasswordResetForced(AccountId accountId, String email) {
 	}
 
+	/**
+	 * The password changed. Every session of the account ends except {@code keepSessionId}, the one
+	 * that made the change (null after a reset by e-mail link: then all end).
+	 */
 	public record PasswordChanged(AccountId accountId, String email, String displayName, @Nullable String keepSessionId) {
 	}
 

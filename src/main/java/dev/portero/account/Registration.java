@@ -68,10 +68,11 @@ public class Registration {
 	 * Registers an unverified account and e-mails a verification link. When the address already has
 	 * an account, its owner gets an e-mail instead and nothing changes; the caller sees the same
 	 * outcome either way, so registration cannot be used to find out who has an account. The
-	 * password is hashed in both cases so both take the same time.
+	 * password is hashed in both cases so both take the same time. Returns the new account, for the
+	 * caller's own records only (never to show: empty means the address was taken).
 	 */
 	@Transactional
-	public void register(String rawEmail, String password, String displayName) {
+	public java.util.Optional<AccountId> register(String rawEmail, String password, String displayName) {
 		if (isClosed()) {
 			throw new AccountProblems.RegistrationClosed();
 		}
@@ -81,12 +82,13 @@ public class Registration {
 		String hash = encoder.encode(password);
 		if (accounts.existsByEmail(email)) {
 			events.publishEvent(new RegistrationRepeated(email, name, links.to("/login"), links.to("/password/forgot")));
-			return;
+			return java.util.Optional.empty();
 		}
 		Account account = newAccount(email, name, hash, false, Set.of());
 		accounts.insert(account);
 		events.publishEvent(new AccountRegistered(account.id()));
 		sendVerification(account);
+		return java.util.Optional.of(account.id());
 	}
 
 	/** Whether an operator has closed self-registration; administrators can still create accounts. */

@@ -69,6 +69,11 @@ class AuditRecorder {
 	}
 
 	@EventListener
+	void on(dev.portero.account.Consents.Accepted event) {
+		trail.record("account.terms_accepted", true, event.accountId().toString(), event.versions());
+	}
+
+	@EventListener
 	void on(AccountEvents.EmailVerified event) {
 		trail.record("account.email_verified", true, event.accountId().toString(), Map.of());
 	}

@@ -22,13 +22,13 @@ final class IncidentCommands {
 	static int run(String[] args, PrintStream out, PrintStream err) {
 		if (args.length == 0) {
 			return PorteroCli.fail(err, "expected a switch: revoke-sessions, revoke-tokens, rotate-keys, "
-					+ "close-registration, open-registration, force-password-reset, maintenance (see --help)");
+					+ "lock-registration, unlock-registration, force-password-reset, read-only (see --help)");
 		}
 		String name = args[0];
 		String[] rest = Arrays.copyOfRange(args, 1, args.length);
 		boolean dryRun = Arrays.asList(rest).contains("--dry-run");
-		if (!List.of("revoke-sessions", "revoke-tokens", "rotate-keys", "close-registration", "open-registration",
-				"force-password-reset", "maintenance").contains(name)) {
+		if (!List.of("revoke-sessions", "revoke-tokens", "rotate-keys", "lock-registration", "unlock-registration",
+				"force-password-reset", "read-only").contains(name)) {
 			return PorteroCli.fail(err, "unknown incident switch '" + name + "' (see --help)");
 		}
 		List<String> emails = values(rest, "--email");
@@ -36,9 +36,9 @@ final class IncidentCommands {
 		if (name.equals("force-password-reset") && emails.isEmpty() == !all) {
 			return PorteroCli.fail(err, "force-password-reset needs either --all or one or more --email ADDRESS");
 		}
-		String mode = name.equals("maintenance") && rest.length > 0 ? rest[0] : "";
-		if (name.equals("maintenance") && !mode.equals("on") && !mode.equals("off")) {
-			return PorteroCli.fail(err, "maintenance needs 'on' or 'off'");
+		String mode = name.equals("read-only") && rest.length > 0 ? rest[0] : "";
+		if (name.equals("read-only") && !mode.equals("on") && !mode.equals("off")) {
+			return PorteroCli.fail(err, "read-only needs 'on' or 'off'");
 		}
 		try (ConfigurableApplicationContext context = PorteroCli.startWithoutWeb(rest)) {
 			IncidentSwitches switches = context.getBean(IncidentSwitches.class);
@@ -46,8 +46,8 @@ final class IncidentCommands {
 				case "revoke-sessions" -> switches.revokeSessions(dryRun, null);
 				case "revoke-tokens" -> switches.revokeTokens(dryRun, PorteroCli.option(rest, "--client"));
 				case "rotate-keys" -> switches.rotateKeys(dryRun);
-				case "close-registration" -> switches.registration(true, dryRun);
-				case "open-registration" -> switches.registration(false, dryRun);
+				case "lock-registration" -> switches.registration(true, dryRun);
+				case "unlock-registration" -> switches.registration(false, dryRun);
 				case "force-password-reset" -> switches.forcePasswordReset(emails, all, dryRun);
 				default -> switches.maintenance(mode.equals("on"), PorteroCli.option(rest, "--banner"), dryRun);
 			};

@@ -59,11 +59,11 @@ public final class PorteroCli {
 			    revoke-tokens [--client ID]
 			                               revoke every OAuth authorization and its tokens (or one client's)
 			    rotate-keys                replace the token signing keys at once (a leaked key)
-			    close-registration | open-registration
+			    lock-registration | unlock-registration
 			                               stop or allow self-registration
 			    force-password-reset --all | --email E [--email E ...]
 			                               void passwords, end their sessions, e-mail reset links
-			    maintenance on [--banner TEXT] | maintenance off
+			    read-only on [--banner TEXT] | read-only off
 			                               read-only maintenance: sign-in works, changes are refused
 			  --help                       show this help
 

@@ -136,7 +136,7 @@ public class IncidentSwitches {
 			});
 		}
 		String state = closed ? "closed" : "open";
-		return new Result(closed ? "close-registration" : "open-registration", dryRun, change ? 1 : 0,
+		return new Result(closed ? "lock-registration" : "unlock-registration", dryRun, change ? 1 : 0,
 				change ? (dryRun ? "would set registration " : "registration is now ") + state
 						: "registration is already " + state);
 	}
@@ -190,7 +190,7 @@ public class IncidentSwitches {
 			});
 		}
 		String state = readOnly ? "read-only" + (text.isEmpty() ? "" : " with the banner \"" + text + "\"") : "writable";
-		return new Result(readOnly ? "maintenance-on" : "maintenance-off", dryRun, change ? 1 : 0,
+		return new Result(readOnly ? "read-only-on" : "read-only-off", dryRun, change ? 1 : 0,
 				change ? (dryRun ? "would make Portero " : "Portero is now ") + state : "Portero is already " + state);
 	}
 

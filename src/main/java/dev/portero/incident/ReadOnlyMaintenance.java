@@ -33,8 +33,8 @@ class ReadOnlyMaintenance extends OncePerRequestFilter {
 
 	private static final List<String> SAFE_METHODS = List.of("GET", "HEAD", "OPTIONS", "TRACE");
 
-	/** Changes that are part of signing in or out, or of turning maintenance off. */
-	private static final List<String> ALLOWED_PREFIXES = List.of("/login", "/logout", "/reauth", "/webauthn/authenticate",
+	/** Changes that are part of signing in or out (accepting new terms too), or of turning maintenance off. */
+	private static final List<String> ALLOWED_PREFIXES = List.of("/login", "/logout", "/reauth", "/webauthn/authenticate", "/terms",
 			"/oauth2/", "/connect/logout", "/userinfo", "/device", "/api/v1/admin/incident");
 
 	private final IncidentSwitches switches;

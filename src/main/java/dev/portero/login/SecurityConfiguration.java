@@ -32,6 +32,7 @@ import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthen
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -39,6 +40,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.security.web.webauthn.authentication.WebAuthnAuthenticationFilter;
 
 import dev.portero.account.AccountService;
+import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.mfa.MfaSettings;
 import dev.portero.mfa.SecondFactors;
@@ -86,7 +88,7 @@ class SecurityConfiguration {
 			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
 			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns,
 			MfaSettings mfaSettings, org.springframework.context.ApplicationEventPublisher events, JwtDecoder jwtDecoder,
-			JwtAuthenticationConverter jwtAuthenticationConverter)
+			JwtAuthenticationConverter jwtAuthenticationConverter, Consents legal)
 			throws Exception {
 		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress, events);
 		String fullSignIn = SignInState.FULL.substring("ROLE_".length());
@@ -164,7 +166,8 @@ class SecurityConfiguration {
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
 			.addFilterBefore(guard, UsernamePasswordAuthenticationFilter.class)
-			.addFilterBefore(new PasskeyCeremonyErrors(), UsernamePasswordAuthenticationFilter.class);
+			.addFilterBefore(new PasskeyCeremonyErrors(), UsernamePasswordAuthenticationFilter.class)
+			.addFilterBefore(new ConsentGate(legal), AuthorizationFilter.class);
 		return http.build();
 	}
 

@@ -77,9 +77,11 @@ import org.springframework.transaction.support.TransactionOperations;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 
+import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.config.SecretHasher;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
+import dev.portero.login.ConsentGate;
 
 /**
  * The OpenID Connect provider: Spring Security's authorization server on its own filter chain
@@ -103,7 +105,8 @@ class AuthorizationServerConfiguration {
 	@ConditionalOnWebApplication
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
-			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings) throws Exception {
+			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings, Consents legal)
+			throws Exception {
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_verification"));
@@ -154,7 +157,10 @@ class AuthorizationServerConfiguration {
 						clientEndpoints))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
-			.addFilterAfter(new FullSignInRequired(userFacing), AbsoluteSessionTimeoutFilter.class);
+			.addFilterAfter(new FullSignInRequired(userFacing), AbsoluteSessionTimeoutFilter.class)
+			// an application's sign-in waits until the person has accepted the current terms (before
+			// the authorization endpoint's filter, which answers a signed-in session at once)
+			.addFilterAfter(new ConsentGate(legal), FullSignInRequired.class);
 		return http.build();
 	}
 

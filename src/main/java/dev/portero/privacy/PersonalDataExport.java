@@ -13,6 +13,7 @@ import org.springframework.stereotype.Service;
 import dev.portero.account.Account;
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountService;
+import dev.portero.account.Consents;
 import dev.portero.account.Role;
 import dev.portero.audit.AuditEntry;
 import dev.portero.audit.AuditTrail;
@@ -25,7 +26,8 @@ import dev.portero.oidc.AuthorizedApps;
 /**
  * Everything Portero holds about a person, in one document (the right of access and to data
  * portability): profile, the addresses the account has had, sessions, second factors without
- * their secrets, the applications it authorised with their consents, and its audit entries.
+ * their secrets, the applications it authorised with their consents, the terms and privacy notice
+ * versions it accepted, and its audit entries.
  * Secrets (password hash, TOTP secret, recovery codes, tokens) are described, never included.
  */
 @Service
@@ -33,7 +35,8 @@ public class PersonalDataExport {
 
 	/** The export document; field names are part of the contract (docs/privacy.md). */
 	public record Export(Instant exportedAt, Profile profile, List<String> emailAddresses, List<SessionInfo> sessions,
-			SecondFactorsView secondFactors, List<AuthorizedApps.App> authorizedApplications, List<AuditEntry> auditEvents) {
+			SecondFactorsView secondFactors, List<AuthorizedApps.App> authorizedApplications,
+			List<Consents.Consent> acceptedDocuments, List<AuditEntry> auditEvents) {
 	}
 
 	public record Profile(String id, String email, String displayName, boolean emailVerified, boolean enabled,
@@ -55,11 +58,14 @@ public class PersonalDataExport {
 
 	private final AuditTrail audit;
 
+	private final Consents consents;
+
 	private final Clock clock;
 
 	PersonalDataExport(AccountService accounts, Sessions sessions, SecondFactors factors, Passkeys passkeys,
-			AuthorizedApps apps, AuditTrail audit, Clock clock) {
+			AuthorizedApps apps, AuditTrail audit, Consents consents, Clock clock) {
 		this.accounts = accounts;
+		this.consents = consents;
 		this.sessions = sessions;
 		this.factors = factors;
 		this.passkeys = passkeys;
@@ -96,7 +102,8 @@ public class PersonalDataExport {
 						account.enabled(), account.roles(), account.passwordHash() != null, account.createdAt(),
 						account.updatedAt()),
 				addresses, sessions.list(id, currentSessionId),
-				new SecondFactorsView(status.totp(), status.recoveryCodesLeft(), passkeys.list(id)), apps.of(id), events);
+				new SecondFactorsView(status.totp(), status.recoveryCodesLeft(), passkeys.list(id)), apps.of(id),
+				consents.history(id), events);
 	}
 
 }

@@ -77,6 +77,25 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 	}
 
 	@Test
+	void revokeSessionsFromTheCommandLineEndsEverySession() throws Exception {
+		Browser user = signedIn(account("cli-sessions"));
+		Cli.Run dryRun = Cli.runAgainst(settings, "incident", "revoke-sessions", "--dry-run");
+		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+		assertThat(dryRun.out()).startsWith("dry run: would end ");
+		assertThat(user.get("/account").statusCode()).as("a dry run ends nothing").isEqualTo(200);
+		long audited = audited("incident.sessions_revoked");
+
+		Cli.Run real = Cli.runAgainst(settings, "incident", "revoke-sessions");
+
+		Cli.Run again = Cli.runAgainst(settings, "incident", "revoke-sessions");
+
+		assertThat(real.exitCode()).as(real.err()).isZero();
+		assertThat(again.out()).as("idempotent").contains("ended 0 ");
+		assertThat(Browser.location(user.get("/account"))).as("the user must sign in again").endsWith("/login");
+		assertThat(audited("incident.sessions_revoked")).isEqualTo(audited + 1);
+	}
+
+	@Test
 	void revokeTokensOfOneClientLeavesTheOthersTokens() {
 		TestClients clients = new TestClients(repository, secrets);
 		TestClients.Registered target = clients.service("openid");
@@ -92,6 +111,57 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 		assertThat(revoked.body()).contains("\"affected\":1");
 		assertThat(flows.introspect(target, targetToken).json().get("active")).isEqualTo(false);
 		assertThat(flows.introspect(bystander, bystanderToken).json().get("active")).isEqualTo(true);
+	}
+
+	@Test
+	void revokeTokensFromTheCommandLineRevokesEveryClientsTokens() throws Exception {
+		TestClients clients = new TestClients(repository, secrets);
+		TestClients.Registered one = clients.service("openid");
+		TestClients.Registered other = clients.service("openid");
+		OidcTokenFlows flows = new OidcTokenFlows(baseUrl());
+		String oneToken = flows.clientCredentials(one, "openid").string("access_token");
+		String otherToken = flows.clientCredentials(other, "openid").string("access_token");
+
+		Cli.Run dryRun = Cli.runAgainst(settings, "incident", "revoke-tokens", "--client", one.clientId(), "--dry-run");
+		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+		assertThat(dryRun.out()).startsWith("dry run: ");
+		assertThat(flows.introspect(one, oneToken).json().get("active")).as("a dry run revokes nothing").isEqualTo(true);
+		long audited = audited("incident.tokens_revoked");
+
+		Cli.Run all = Cli.runAgainst(settings, "incident", "revoke-tokens");
+
+		assertThat(all.exitCode()).as(all.err()).isZero();
+		assertThat(flows.introspect(one, oneToken).json().get("active")).isEqualTo(false);
+		assertThat(flows.introspect(other, otherToken).json().get("active")).isEqualTo(false);
+		assertThat(audited("incident.tokens_revoked")).isEqualTo(audited + 1);
+		String fresh = flows.clientCredentials(one, "openid").string("access_token");
+		assertThat(flows.introspect(one, fresh).json().get("active")).as("new tokens are issued as before").isEqualTo(true);
+	}
+
+	@Test
+	void rotateKeysThroughTheApiRefusesTokensOfTheOldKeys() throws Exception {
+		TestClients clients = new TestClients(repository, secrets);
+		TestClients.Registered service = clients.service("openid");
+		OidcTokenFlows flows = new OidcTokenFlows(baseUrl());
+		String before = flows.clientCredentials(service, "openid").string("access_token");
+		assertThat(flows.introspect(service, before).json().get("active")).isEqualTo(true);
+		Browser admin = admin();
+
+		HttpResponse<String> dryRun = admin.json("POST", "/api/v1/admin/incident/rotate-keys", "{\"dryRun\":true}");
+		assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+		assertThat(Browser.jsonField(dryRun.body(), "summary")).startsWith("would remove ");
+		assertThat(flows.introspect(service, before).json().get("active")).as("a dry run changes nothing").isEqualTo(true);
+		long audited = audited("oidc.signing_key_rotated");
+
+		HttpResponse<String> rotated = admin.json("POST", "/api/v1/admin/incident/rotate-keys", null);
+
+		assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+		assertThat(Browser.jsonField(rotated.body(), "summary")).startsWith("signing keys rotated: ");
+		OidcTokenFlows.await(Duration.ofSeconds(5), "tokens of the old keys are refused",
+				() -> Boolean.FALSE.equals(flows.introspect(service, before).json().get("active")));
+		assertThat(audited("oidc.signing_key_rotated")).isEqualTo(audited + 1);
+		String after = flows.clientCredentials(service, "openid").string("access_token");
+		assertThat(flows.introspect(service, after).json().get("active")).isEqualTo(true);
 	}
 
 	@Test
@@ -118,7 +188,7 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 		assertThat(byAdmin.statusCode()).as("administrators still create accounts").isEqualTo(201);
 
 		// the command line reopens it; the server sees that within its cache poll interval
-		Cli.Run reopened = Cli.runAgainst(settings, "incident", "open-registration");
+		Cli.Run reopened = Cli.runAgainst(settings, "incident", "unlock-registration");
 		assertThat(reopened.exitCode()).as(reopened.err()).isZero();
 		assertThat(reopened.out()).contains("registration is now open");
 		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -128,6 +198,26 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 		assertThat(registration.isClosed()).isFalse();
 		assertThat(audited("incident.registration_closed")).isPositive();
 		assertThat(audited("incident.registration_opened")).isPositive();
+	}
+
+	@Test
+	void lockRegistrationFromTheCommandLineAndUnlockThroughTheApi() throws Exception {
+		Cli.Run dryRun = Cli.runAgainst(settings, "incident", "lock-registration", "--dry-run");
+		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+		assertThat(dryRun.out()).isEqualToIgnoringNewLines("dry run: would set registration closed");
+		long audited = audited("incident.registration_closed");
+
+		Cli.Run locked = Cli.runAgainst(settings, "incident", "lock-registration");
+
+		assertThat(locked.exitCode()).as(locked.err()).isZero();
+		assertThat(locked.out()).contains("registration is now closed");
+		OidcTokenFlows.await(Duration.ofSeconds(5), "the server sees the switch",
+				() -> browser().get("/register").statusCode() == 503);
+		assertThat(Cli.runAgainst(settings, "incident", "lock-registration").out()).contains("already closed");
+		assertThat(audited("incident.registration_closed")).isEqualTo(audited + 1);
+		HttpResponse<String> unlocked = admin().json("POST", "/api/v1/admin/incident/registration", "{\"closed\":false}");
+		assertThat(unlocked.statusCode()).isEqualTo(200);
+		assertThat(browser().get("/register").statusCode()).isEqualTo(200);
 	}
 
 	@Test
@@ -155,6 +245,28 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 	}
 
 	@Test
+	void forcedResetFromTheCommandLine() throws Exception {
+		Account account = account("cli-forced");
+		Browser user = signedIn(account);
+		long audited = audited("incident.password_reset_forced");
+
+		// the operator's environment names the SMTP server, as the server's does
+		Map<String, String> smtp = Map.of("SPRING_MAIL_HOST", "127.0.0.1", "SPRING_MAIL_PORT",
+				String.valueOf(MAIL.getSmtp().getPort()));
+		Cli.Run forced = Cli.runAgainst(settings, smtp, "incident", "force-password-reset", "--email", account.email());
+
+		assertThat(forced.exitCode()).as(forced.err()).isZero();
+		assertThat(forced.out()).contains("voided the password of 1 account(s)");
+		assertThat(Browser.location(user.get("/account"))).as("signed out").endsWith("/login");
+		assertThat(browser().signIn(account.email(), PASSWORD)).as("the old password is void").isFalse();
+		assertThat(mailbox().awaitLink(account.email(), 1)).contains("/password/reset");
+		assertThat(audited("incident.password_reset_forced")).isEqualTo(audited + 1);
+		Cli.Run refused = Cli.runAgainst(settings, "incident", "force-password-reset");
+		assertThat(refused.exitCode()).as("naming nobody is a mistake").isNotZero();
+		assertThat(refused.err()).contains("--all or one or more --email");
+	}
+
+	@Test
 	void readOnlyMaintenanceLetsPeopleSignInRefusesChangesAndShowsItsBanner() {
 		Account account = account("maintenance");
 		Browser admin = admin();
@@ -179,6 +291,31 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 		assertThat(browser().get("/login").body()).doesNotContain("Upgrade in progress");
 		assertThat(audited("incident.read_only_on")).isPositive();
 		assertThat(audited("incident.read_only_off")).isPositive();
+	}
+
+	@Test
+	void readOnlyFromTheCommandLine() throws Exception {
+		Account account = account("cli-maintenance");
+		Cli.Run dryRun = Cli.runAgainst(settings, "incident", "read-only", "on", "--banner", "Moving data centres.", "--dry-run");
+		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+		assertThat(dryRun.out()).startsWith("dry run: would make Portero read-only");
+		long audited = audited("incident.read_only_on");
+
+		Cli.Run on = Cli.runAgainst(settings, "incident", "read-only", "on", "--banner", "Moving data centres.");
+
+		assertThat(on.exitCode()).as(on.err()).isZero();
+		OidcTokenFlows.await(Duration.ofSeconds(5), "the server shows the banner",
+				() -> browser().get("/login").body().contains("Moving data centres."));
+		Browser user = browser();
+		assertThat(user.signIn(account.email(), PASSWORD)).as("signing in works").isTrue();
+		assertThat(user.submit("/account", "/account/profile", Map.of("displayName", "Changed")).statusCode()).isEqualTo(503);
+		assertThat(audited("incident.read_only_on")).isEqualTo(audited + 1);
+
+		Cli.Run off = Cli.runAgainst(settings, "incident", "read-only", "off");
+		assertThat(off.exitCode()).as(off.err()).isZero();
+		OidcTokenFlows.await(Duration.ofSeconds(5), "the banner goes",
+				() -> !browser().get("/login").body().contains("Moving data centres."));
+		assertThat(Cli.runAgainst(settings, "incident", "read-only", "sideways").exitCode()).isNotZero();
 	}
 
 	private Account account(String name) {

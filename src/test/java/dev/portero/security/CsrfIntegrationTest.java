@@ -131,6 +131,7 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("DELETE /api/v1/admin/users/{id}/sessions", this::apiRevokeSessions);
 		scenarios.put("DELETE /api/v1/admin/users/{id}/sessions/{sessionId}", this::apiRevokeSession);
 		scenarios.put("POST /account/sessions/revoke-others", this::revokeOtherSessions);
+		scenarios.put("POST /terms", this::acceptTerms);
 		scenarios.put("POST /login/mfa", this::secondFactor);
 		scenarios.put("POST /account/reauth", this::reauthenticate);
 		scenarios.put("POST /account/mfa/totp", this::startTotp);
@@ -332,6 +333,16 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 		victim.submit("/account", action.group(1), Map.of());
 		assertThat(other.get("/account").statusCode()).isEqualTo(302);
+	}
+
+	/**
+	 * This server asks for no terms, so accepting changes nothing here; that a forged acceptance
+	 * records nothing where terms are configured is in LegalConsentIntegrationTest.
+	 */
+	private void acceptTerms() {
+		Browser victim = signedIn(newAccount("terms"));
+		refusedWhenForged(victim, "/terms", Map.of());
+		assertThat(Browser.location(victim.submit("/account", "/terms", Map.of()))).endsWith("/account");
 	}
 
 	private void revokeOtherSessions() {

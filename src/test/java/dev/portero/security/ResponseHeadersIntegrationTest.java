@@ -111,6 +111,7 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		visits.add(get("/setup", "/setup?token=" + setupToken, false));
 		visits.add(get("/account", "/account", false));
 		visits.add(get("/account", "/account", true));
+		visits.add(get("/terms", "/terms", true));
 		visits.add(get("/account/email/confirm", "/account/email/confirm", false));
 		visits.add(get("/account/email/confirm", "/account/email/confirm?token=not-a-token", true));
 		visits.add(get("/api/v1/csrf", "/api/v1/csrf", true));

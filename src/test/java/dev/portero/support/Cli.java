@@ -30,6 +30,12 @@ public final class Cli {
 
 	/** Runs a command against the same database (and data directory) as a running test server. */
 	public static Run runAgainst(PorteroSettings server, String... args) throws IOException, InterruptedException {
+		return runAgainst(server, Map.of(), args);
+	}
+
+	/** Runs a command against the same database as a running test server, with more environment variables. */
+	public static Run runAgainst(PorteroSettings server, Map<String, String> env, String... args)
+			throws IOException, InterruptedException {
 		Map<String, String> database = new java.util.HashMap<>();
 		database.put("portero.data-dir", server.dataDir().toString());
 		if (server.db().isPostgres()) {
@@ -37,7 +43,9 @@ public final class Cli {
 			database.put("portero.db.user", server.db().user());
 			database.put("portero.db.password", server.db().password());
 		}
-		return run(server.dataDir(), PorteroProcess.databaseEnvironment(database), null, args);
+		Map<String, String> environment = PorteroProcess.databaseEnvironment(database);
+		environment.putAll(env);
+		return run(server.dataDir(), environment, null, args);
 	}
 
 	/**

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.portero.account.AccountProblems.LinkInvalid;
 import dev.portero.account.AccountProblems.PasswordRejected;
+import dev.portero.account.Consents;
 import dev.portero.account.Emails;
 import dev.portero.account.Registration;
 import dev.portero.throttle.RateLimits;
@@ -29,7 +30,7 @@ class RegistrationController {
 
 	record RegistrationForm(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String email,
 			@NotBlank @Size(max = 4096) String password,
-			@NotBlank @Size(max = 200) String displayName) {
+			@NotBlank @Size(max = 200) String displayName, @org.jspecify.annotations.Nullable Boolean acceptTerms) {
 	}
 
 	record ResendForm(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String email) {
@@ -43,17 +44,26 @@ class RegistrationController {
 
 	private final ClientAddress clientAddress;
 
+	private final Consents consents;
+
 	RegistrationController(Registration registration, RateLimits rateLimits, ThrottleSettings limits,
-			ClientAddress clientAddress) {
+			ClientAddress clientAddress, Consents consents) {
+		this.consents = consents;
 		this.registration = registration;
 		this.rateLimits = rateLimits;
 		this.limits = limits;
 		this.clientAddress = clientAddress;
 	}
 
+	/** The documents a new account accepts (none unless {@code portero.legal.*} is set). */
+	@ModelAttribute("legalDocuments")
+	java.util.List<dev.portero.account.LegalSettings.Document> legalDocuments() {
+		return consents.current();
+	}
+
 	@GetMapping("/register")
 	String form(Model model, HttpServletResponse response) {
-		model.addAttribute("form", new RegistrationForm("", "", ""));
+		model.addAttribute("form", new RegistrationForm("", "", "", false));
 		return closedIfSo(model, response);
 	}
 
@@ -72,12 +82,16 @@ class RegistrationController {
 		if (registration.isClosed()) {
 			return closedIfSo(model, response);
 		}
+		if (!consents.current().isEmpty() && !Boolean.TRUE.equals(form.acceptTerms())) {
+			result.rejectValue("acceptTerms", "required", "Please accept the terms of service and the privacy notice to create an account.");
+		}
 		if (result.hasErrors()) {
 			return "account/register";
 		}
 		rateLimits.hit("register", clientAddress.of(request), limits.registration());
 		try {
-			registration.register(form.email(), form.password(), form.displayName());
+			registration.register(form.email(), form.password(), form.displayName())
+				.ifPresent(account -> consents.acceptCurrent(account, clientAddress.of(request).getHostAddress()));
 		}
 		catch (PasswordRejected ex) {
 			ex.reasons().forEach(reason -> result.rejectValue("password", "rejected", reason));
