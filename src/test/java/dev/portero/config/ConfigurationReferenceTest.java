@@ -484,8 +484,9 @@ class ConfigurationReferenceTest {
 
 	private static void assertNoProblems(List<String> problems) {
 		if (!problems.isEmpty()) {
-			fail(problems.size() + " problem(s) between the settings and docs/configuration.md (the configuration"
-					+ " reference; see ConfigurationReferenceTest for the rule):\n\n- " + String.join("\n- ", problems) + "\n");
+			fail(problems.size() + " problem(s) in the configuration reference (docs/configuration.md, the configuration"
+					+ " metadata; the rules are in ConfigurationReferenceTest's Javadoc):\n\n- " + String.join("\n- ", problems)
+					+ "\n");
 		}
 	}
 
