@@ -191,7 +191,7 @@ class ConfigurationReferenceTest {
 			Class<?> type = setting.sourceRoot().type();
 			for (String part : setting.name().substring(setting.sourceRoot().prefix().length() + 1).split("\\.")) {
 				Method accessor = type.getMethod(camelCase(part));
-				actual = accessor.invoke(actual);
+				actual = actual == null ? null : accessor.invoke(actual);
 				type = accessor.getReturnType();
 			}
 			Object expected = new Binder(new MapConfigurationPropertySource(Map.of("value", setting.defaultValue())))
