@@ -28,6 +28,11 @@ public record PasswordSettings(
 		@Valid @DefaultValue Argon2 argon2, @Min(0) @DefaultValue("0") int maxConcurrentHashes,
 		@DefaultValue("2s") java.time.Duration hashQueueTimeout) {
 
+	/**
+	 * @param memoryKib memory cost in KiB; at least 7168
+	 * @param iterations passes over the memory; at least 1
+	 * @param parallelism lanes; 1 to 16
+	 */
 	public record Argon2(@Min(7168) @DefaultValue("19456") int memoryKib, @Min(1) @DefaultValue("2") int iterations,
 			@Min(1) @Max(16) @DefaultValue("1") int parallelism) {
 	}

@@ -67,6 +67,10 @@ public record PorteroSettings(
 	}
 
 	/**
+	 * @param url empty: SQLite in the data directory; a {@code jdbc:postgresql:} URL: PostgreSQL
+	 * @param user PostgreSQL user
+	 * @param password PostgreSQL password; give it as a file ({@code PORTERO_DB_PASSWORD_FILE})
+	 * @param maxPoolSize largest number of database connections (SQLite uses at most 8)
 	 * @param connectionTimeout on PostgreSQL, how long a request waits for a connection before it
 	 *        fails (503); short, so that requests fail fast rather than hang while PostgreSQL is down
 	 */
