@@ -79,33 +79,27 @@ public final class BackupScale {
 				database.get("portero.db.password"))) {
 			connection.setAutoCommit(false);
 			long now = System.currentTimeMillis();
+			// an ordinary account has no role rows (ADMIN is the only role)
 			try (PreparedStatement account = connection.prepareStatement("""
 					INSERT INTO accounts (id, email, display_name, password_hash, email_verified, enabled, created_at, updated_at)
-					VALUES (?, ?, ?, ?, TRUE, TRUE, ?, ?)""");
-					PreparedStatement role = connection
-						.prepareStatement("INSERT INTO account_roles (account_id, role) VALUES (?, 'USER')")) {
+					VALUES (?, ?, ?, ?, TRUE, TRUE, ?, ?)""")) {
 				for (int i = 0; i < users; i++) {
-					String id = UUID.randomUUID().toString();
-					account.setString(1, id);
+					account.setString(1, UUID.randomUUID().toString());
 					account.setString(2, "user" + i + "@bench.example");
 					account.setString(3, "Bench User " + i);
 					account.setString(4, argon2LikeHash());
 					account.setLong(5, now);
 					account.setLong(6, now);
 					account.addBatch();
-					role.setString(1, id);
-					role.addBatch();
 					if (i % 1000 == 999) {
 						account.executeBatch();
-						role.executeBatch();
 					}
 				}
 				account.executeBatch();
-				role.executeBatch();
 			}
 			connection.commit();
 		}
-		return users * 2L;
+		return users;
 	}
 
 	/** Same shape and entropy as an Argon2id hash Spring Security writes; not a hash of anything. */
