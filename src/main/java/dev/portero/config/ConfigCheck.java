@@ -4,10 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.env.Profiles;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
+import org.springframework.util.ClassUtils;
 
 /**
  * Everything that makes a configuration unsafe or broken, as one line per problem. Used by
@@ -32,6 +37,7 @@ public final class ConfigCheck {
 			problems.add("invalid setting " + ex.getName() + ": " + rootMessage(ex));
 			return problems;
 		}
+		problems.addAll(unbindable(environment));
 		boolean prod = isProd(environment);
 		if (prod && !settings.isHttps()) {
 			problems.add("PORTERO_BASE_URL must be an https URL in prod (is " + settings.baseUrl() + ")");
@@ -67,6 +73,34 @@ public final class ConfigCheck {
 		}
 		if (prod && Arrays.asList(environment.getActiveProfiles()).contains("dev")) {
 			problems.add("the dev and prod profiles are both active");
+		}
+		return problems;
+	}
+
+	/**
+	 * Binds every settings record of Portero ({@code @ConfigurationProperties} under
+	 * {@code dev.portero}) as the server would, so that a value the server would refuse at start
+	 * (a bad duration, a version without its address, ...) is reported here too. Found by scanning,
+	 * because this module may not import the feature modules that own the records.
+	 */
+	private static List<String> unbindable(Environment environment) {
+		ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
+		scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
+		Binder binder = Binder.get(environment);
+		List<String> problems = new ArrayList<>();
+		for (BeanDefinition candidate : scanner.findCandidateComponents("dev.portero")) {
+			Class<?> type = ClassUtils.resolveClassName(candidate.getBeanClassName(), ConfigCheck.class.getClassLoader());
+			ConfigurationProperties annotation = type.getAnnotation(ConfigurationProperties.class);
+			String prefix = annotation.prefix().isEmpty() ? annotation.value() : annotation.prefix();
+			if (type == PorteroSettings.class) {
+				continue;
+			}
+			try {
+				binder.bindOrCreate(prefix, type);
+			}
+			catch (BindException ex) {
+				problems.add("invalid setting " + ex.getName() + ": " + rootMessage(ex));
+			}
 		}
 		return problems;
 	}

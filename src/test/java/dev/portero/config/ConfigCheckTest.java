@@ -66,6 +66,14 @@ class ConfigCheckTest {
 	}
 
 	@Test
+	void reportsWhatAnySettingsRecordWouldRefuseAtStart() {
+		assertThat(ConfigCheck.problems(new MockEnvironment().withProperty("portero.legal.terms-version", "1")))
+			.singleElement().asString().contains("invalid setting portero.legal", "terms-url go together");
+		assertThat(ConfigCheck.problems(new MockEnvironment().withProperty("portero.shutdown.drain-delay", "a while")))
+			.singleElement().asString().contains("invalid setting portero.shutdown.drain-delay");
+	}
+
+	@Test
 	void devWithNoSettingsIsFine() {
 		assertThat(ConfigCheck.problems(new MockEnvironment())).isEmpty();
 	}
