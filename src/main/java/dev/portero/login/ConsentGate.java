@@ -24,7 +24,7 @@ import dev.portero.web.Problems;
  * Someone signed in who has not accepted the current terms of service or privacy notice goes to
  * {@code /terms} before anything else: pages (and an application's authorization request) redirect
  * there and come back after, the JSON API answers 403 {@code terms-not-accepted}. Signing out,
- * exporting one's data and static files stay open. Both filter chains that serve people (the pages'
+ * exporting one's data, deleting one's account and static files stay open. Both filter chains that serve people (the pages'
  * and the OpenID provider's) run it just before their authorization step; the answer is remembered
  * in the session for the current versions, so the database is asked once per session.
  */
@@ -37,8 +37,8 @@ public class ConsentGate extends OncePerRequestFilter {
 	public static final String RETURN_TO = "portero.legal.return-to";
 
 	private static final List<String> OPEN_PREFIXES = List.of("/terms", "/logout", "/login", "/css/", "/js/",
-			"/favicon.ico", "/error", "/.well-known/", "/connect/logout", "/account/export", "/api/v1/me/export",
-			"/api/v1/csrf");
+			"/favicon.ico", "/error", "/.well-known/", "/connect/logout", "/account/export", "/account/delete",
+			"/api/v1/me/export", "/api/v1/csrf");
 
 	private final Consents consents;
 

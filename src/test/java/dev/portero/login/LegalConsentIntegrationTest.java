@@ -155,6 +155,19 @@ class LegalConsentIntegrationTest extends IntegrationTestSupport {
 		assertThat(consents(account.id().toString())).isEmpty();
 	}
 
+	@Test
+	void someoneWhoDoesNotAcceptCanDeleteTheirAccountInstead() {
+		Account account = newAccount("terms-deleted");
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+		assertThat(browser.get("/terms").body()).contains("Delete my account instead");
+
+		HttpResponse<String> deleted = browser.submit("/terms", "/account/delete", Map.of("currentPassword", PASSWORD));
+
+		assertThat(Browser.location(deleted)).endsWith("/login?deleted");
+		assertThat(accountCount(account.email())).isZero();
+	}
+
 	private Account newAccount(String name) {
 		// created by an administrator: nobody accepted anything for it
 		return registration.create(uniqueEmail(name), "Terms " + name, PASSWORD, true, Set.of());
