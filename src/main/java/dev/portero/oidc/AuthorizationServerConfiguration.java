@@ -269,6 +269,7 @@ class AuthorizationServerConfiguration {
 		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSource(keys)
 			.jwsAlgorithm(SignatureAlgorithm.ES256)
 			.jwsAlgorithm(SignatureAlgorithm.RS256)
+			.jwtProcessorCustomizer(processor -> processor.setJWSKeySelector(new VerificationKeys(keys)))
 			.build();
 		OAuth2TokenValidator<Jwt> notRevoked = jwt -> {
 			OAuth2Authorization authorization = authorizations.findByToken(jwt.getTokenValue(),
