@@ -3,6 +3,7 @@ package dev.portero.config;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -42,6 +43,8 @@ public class SharedCaches {
 	private final Map<String, Cache<?, ?>> caches = new ConcurrentHashMap<>();
 
 	private final Map<String, Long> seen = new ConcurrentHashMap<>();
+
+	private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
 
 	SharedCaches(JdbcClient jdbc, MeterRegistry registry,
 			@Value("${portero.cluster.cache-max-age:10m}") Duration maxAge) {
@@ -86,6 +89,16 @@ public class SharedCaches {
 		}
 	}
 
+	/**
+	 * How many times cache {@code name} was emptied on this node. A reader that loads a row and
+	 * then puts it into the cache compares this before and after: if it moved, the row may be one
+	 * a concurrent change just removed, and the reader must drop its entry again (an emptying that
+	 * ran while the row was loading would not have seen it).
+	 */
+	public long generation(String name) {
+		return generations.computeIfAbsent(name, key -> new AtomicLong()).get();
+	}
+
 	/** Reads the counters and empties every cache another node changed since the last look. */
 	@Scheduled(fixedDelayString = "${portero.cluster.cache-poll-interval:1s}")
 	public void poll() {
@@ -103,6 +116,7 @@ public class SharedCaches {
 	}
 
 	private void invalidate(String name) {
+		generations.computeIfAbsent(name, key -> new AtomicLong()).incrementAndGet();
 		Cache<?, ?> cache = caches.get(name);
 		if (cache != null) {
 			cache.invalidateAll();

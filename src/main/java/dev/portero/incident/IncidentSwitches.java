@@ -15,6 +15,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.portero.account.AccountService;
 import dev.portero.account.Registration;
 import dev.portero.config.InstanceSettings;
+import dev.portero.config.SharedCaches;
+import dev.portero.oidc.AuthorizationCache;
 import dev.portero.oidc.SigningKeys;
 
 /**
@@ -51,9 +53,12 @@ public class IncidentSwitches {
 
 	private final ApplicationEventPublisher events;
 
+	private final SharedCaches caches;
+
 	IncidentSwitches(JdbcClient jdbc, TransactionTemplate transactions, InstanceSettings settings, SigningKeys keys,
-			AccountService accounts, ApplicationEventPublisher events) {
+			AccountService accounts, ApplicationEventPublisher events, SharedCaches caches) {
 		this.jdbc = jdbc;
+		this.caches = caches;
 		this.transactions = transactions;
 		this.settings = settings;
 		this.keys = keys;
@@ -106,6 +111,9 @@ public class IncidentSwitches {
 					delete = delete.param("client", clientId);
 				}
 				delete.update();
+				// userinfo, introspection and the admin API answer from a cache: empty it here
+				// now and on the other nodes within the cache poll interval
+				AuthorizationCache.changed(caches);
 				used("tokens_revoked", clientId == null ? "all" : clientId, Map.of("authorizations", authorizations));
 			});
 		}

@@ -80,6 +80,7 @@ import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.config.SecretHasher;
+import dev.portero.config.SharedCaches;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
 import dev.portero.login.ConsentGate;
 
@@ -203,20 +204,22 @@ class AuthorizationServerConfiguration {
 	}
 
 	@Bean
-	RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, dev.portero.config.SharedCaches caches) {
+	RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, SharedCaches caches) {
 		return new CachedClients(new JdbcRegisteredClientRepository(jdbc), caches);
 	}
 
 	@Bean
 	OAuth2AuthorizationService authorizationService(JdbcTemplate jdbcTemplate, JdbcClient jdbc,
 			RegisteredClientRepository clients, SecretHasher hasher, SigningKeys keys,
-			ApplicationEventPublisher events, Clock clock, TransactionOperations transactions) {
+			ApplicationEventPublisher events, Clock clock, TransactionOperations transactions,
+			SharedCaches caches) {
 		JdbcOAuth2AuthorizationService stored = new JdbcOAuth2AuthorizationService(jdbcTemplate, clients);
 		JsonMapper json = authorizationJson();
 		stored.setAuthorizationRowMapper(new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationRowMapper(clients, json));
 		stored.setAuthorizationParametersMapper(
 				new JdbcOAuth2AuthorizationService.JsonMapperOAuth2AuthorizationParametersMapper(json));
-		return new RotatingAuthorizationService(stored, jdbc, hasher, keys, clients, events, clock, transactions);
+		return new RotatingAuthorizationService(stored, jdbc, hasher, keys, clients, events, clock, transactions,
+				new AuthorizationCache(caches, hasher));
 	}
 
 	/**
@@ -272,6 +275,7 @@ class AuthorizationServerConfiguration {
 		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSource(keys)
 			.jwsAlgorithm(SignatureAlgorithm.ES256)
 			.jwsAlgorithm(SignatureAlgorithm.RS256)
+			.jwtProcessorCustomizer(processor -> processor.setJWSKeySelector(new VerificationKeys(keys)))
 			.build();
 		OAuth2TokenValidator<Jwt> notRevoked = jwt -> {
 			OAuth2Authorization authorization = authorizations.findByToken(jwt.getTokenValue(),

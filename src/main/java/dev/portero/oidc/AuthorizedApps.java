@@ -20,6 +20,7 @@ import org.springframework.util.StringUtils;
 
 import dev.portero.account.AccountEvents;
 import dev.portero.account.AccountId;
+import dev.portero.config.SharedCaches;
 
 /**
  * The applications a user has let in: those with a consent or a live authorization. Revoking one
@@ -36,8 +37,11 @@ public class AuthorizedApps {
 
 	private final ApplicationEventPublisher events;
 
-	AuthorizedApps(JdbcClient jdbc, ApplicationEventPublisher events) {
+	private final SharedCaches caches;
+
+	AuthorizedApps(JdbcClient jdbc, ApplicationEventPublisher events, SharedCaches caches) {
 		this.jdbc = jdbc;
+		this.caches = caches;
 		this.events = events;
 	}
 
@@ -108,6 +112,7 @@ public class AuthorizedApps {
 		jdbc.sql("DELETE FROM oauth2_authorization WHERE principal_name = :principal")
 			.param("principal", event.accountId().toString())
 			.update();
+		AuthorizationCache.changed(caches);
 	}
 
 	@EventListener({ AccountEvents.PasswordResetForced.class })
@@ -122,6 +127,7 @@ public class AuthorizedApps {
 		jdbc.sql("DELETE FROM oauth2_authorization_consent WHERE principal_name = :principal")
 			.param("principal", account.toString())
 			.update();
+		AuthorizationCache.changed(caches);
 	}
 
 	private int deleteFor(String principal, String registeredId) {
@@ -135,6 +141,9 @@ public class AuthorizedApps {
 			.param("principal", principal)
 			.param("client", registeredId)
 			.update();
+		if (authorizations > 0) {
+			AuthorizationCache.changed(caches);
+		}
 		return authorizations + consents;
 	}
 

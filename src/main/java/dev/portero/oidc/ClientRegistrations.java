@@ -74,16 +74,22 @@ class ClientRegistrations {
 
 	/** Ends every authorization of the client: its users' tokens and its own. */
 	int revokeAll(String registeredId) {
-		return jdbc.sql("DELETE FROM oauth2_authorization WHERE registered_client_id = :id").param("id", registeredId).update();
+		int revoked = jdbc.sql("DELETE FROM oauth2_authorization WHERE registered_client_id = :id")
+			.param("id", registeredId)
+			.update();
+		AuthorizationCache.changed(caches);
+		return revoked;
 	}
 
 	/** Ends the tokens the client got for itself with its secret (the client credentials grant). */
 	int revokeOwnTokens(String registeredId) {
-		return jdbc.sql("""
+		int revoked = jdbc.sql("""
 				DELETE FROM oauth2_authorization WHERE registered_client_id = :id AND authorization_grant_type = :grant""")
 			.param("id", registeredId)
 			.param("grant", ClientRules.CLIENT_CREDENTIALS)
 			.update();
+		AuthorizationCache.changed(caches);
+		return revoked;
 	}
 
 	private static @Nullable String likePattern(@Nullable String search) {

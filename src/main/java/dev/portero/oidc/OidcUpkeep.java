@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.portero.config.ClusterJobs;
+import dev.portero.config.SharedCaches;
 
 /**
  * Regular upkeep of the provider: a signing key at first start, planned key rotation, and
@@ -35,7 +36,10 @@ class OidcUpkeep {
 
 	private final ClusterJobs jobs;
 
-	OidcUpkeep(SigningKeys keys, JdbcClient jdbc, Clock clock, ClusterJobs jobs) {
+	private final SharedCaches caches;
+
+	OidcUpkeep(SigningKeys keys, JdbcClient jdbc, Clock clock, ClusterJobs jobs, SharedCaches caches) {
+		this.caches = caches;
 		this.keys = keys;
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -68,6 +72,9 @@ class OidcUpkeep {
 		int used = jdbc.sql("DELETE FROM oidc_used_refresh_tokens WHERE expires_at < :now")
 			.param("now", now.getTime())
 			.update();
+		if (authorizations > 0) {
+			AuthorizationCache.changed(caches);
+		}
 		if (authorizations + used > 0) {
 			log.info("Deleted {} expired authorization(s) and {} expired used refresh token record(s)", authorizations,
 					used);

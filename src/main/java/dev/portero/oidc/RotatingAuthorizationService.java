@@ -3,6 +3,7 @@ package dev.portero.oidc;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 import com.nimbusds.jwt.SignedJWT;
 import org.jspecify.annotations.Nullable;
@@ -30,7 +31,9 @@ import dev.portero.config.SecretHasher;
  * authorization (every token of that family), as the OAuth 2.0 Security BCP recommends for
  * rotated refresh tokens;</li>
  * <li>an access token signed by a key that is no longer published (removed by an incident
- * rotation) is not found, so introspection answers inactive and userinfo refuses it.</li>
+ * rotation) is not found, so introspection answers inactive and userinfo refuses it;</li>
+ * <li>lookups by access token are answered from {@link AuthorizationCache} when they can be, and
+ * every change that could make a cached authorization wrong empties it.</li>
  * </ul>
  */
 final class RotatingAuthorizationService implements OAuth2AuthorizationService {
@@ -53,10 +56,13 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 
 	private final TransactionOperations transactions;
 
+	private final AuthorizationCache cache;
+
 	RotatingAuthorizationService(OAuth2AuthorizationService delegate, JdbcClient jdbc, SecretHasher hasher,
 			SigningKeys keys, RegisteredClientRepository clients, ApplicationEventPublisher events, Clock clock,
-			TransactionOperations transactions) {
+			TransactionOperations transactions, AuthorizationCache cache) {
 		this.transactions = transactions;
+		this.cache = cache;
 		this.delegate = delegate;
 		this.jdbc = jdbc;
 		this.hasher = hasher;
@@ -86,6 +92,12 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 				.update();
 		}
 		delegate.save(authorization);
+		// an authorization that had an access token may be cached under it, now with old contents
+		// (a revoked or replaced token); a new one, or a code exchange adding the first access
+		// token, cannot be
+		if (previous != null && previous.getAccessToken() != null) {
+			cache.changed();
+		}
 	}
 
 	@Override
@@ -95,6 +107,7 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 			jdbc.sql("DELETE FROM oidc_used_refresh_tokens WHERE authorization_id = :id")
 				.param("id", authorization.getId())
 				.update();
+			cache.changed();
 		});
 	}
 
@@ -110,20 +123,25 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 
 	@Override
 	public @Nullable OAuth2Authorization findByToken(String token, @Nullable OAuth2TokenType tokenType) {
-		return transactions.execute(status -> findByTokenInTransaction(token, tokenType));
+		Supplier<@Nullable OAuth2Authorization> load = () -> transactions
+			.execute(status -> findByTokenInTransaction(token, tokenType));
+		boolean mayBeAccessToken = tokenType == null || OAuth2TokenType.ACCESS_TOKEN.equals(tokenType);
+		OAuth2Authorization found = mayBeAccessToken ? cache.find(token, load) : load.get();
+		if (found == null) {
+			return null;
+		}
+		// checked on every lookup, cached or not: an incident rotation removes keys at once
+		OAuth2Authorization.Token<OAuth2AccessToken> access = found.getAccessToken();
+		if (access != null && access.getToken().getTokenValue().equals(token) && !signedByPublishedKey(token)) {
+			return null;
+		}
+		return found;
 	}
 
 	private @Nullable OAuth2Authorization findByTokenInTransaction(String token, @Nullable OAuth2TokenType tokenType) {
 		OAuth2Authorization found = delegate.findByToken(token, tokenType);
-		if (found == null) {
-			if (tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
-				revokeIfReused(token);
-			}
-			return null;
-		}
-		OAuth2Authorization.Token<OAuth2AccessToken> access = found.getAccessToken();
-		if (access != null && access.getToken().getTokenValue().equals(token) && !signedByPublishedKey(token)) {
-			return null;
+		if (found == null && (tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType))) {
+			revokeIfReused(token);
 		}
 		return found;
 	}

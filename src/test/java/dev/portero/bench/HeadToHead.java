@@ -36,6 +36,11 @@ public final class HeadToHead {
 	static final Map<String, String> KEYCLOAK_HASHING = Map.of("PORTERO_PASSWORD_ARGON2_MEMORY_KIB", "7168",
 			"PORTERO_PASSWORD_ARGON2_ITERATIONS", "5", "PORTERO_PASSWORD_ARGON2_PARALLELISM", "1");
 
+	/** Portero on SQLite as above, started from the unpacked jar with the JDK AOT cache. */
+	static final String AOT_SYSTEM = "portero-aot-sqlite";
+
+	static final Path AOT_CACHE = Path.of("target/aot/portero.aot");
+
 	static final List<String> SCENARIOS = List.of("sign-in", "client-credentials", "userinfo", "introspection",
 			"discovery+jwks");
 
@@ -120,6 +125,10 @@ public final class HeadToHead {
 				if (!plan.porteroOnly() && plan.starts("keycloak-postgresql")) {
 					systems.add(startKeycloak(plan, postgres));
 					report.keycloakHash(Databases.keycloakHashParameters(postgres));
+				}
+				if (plan.starts(AOT_SYSTEM) && Files.exists(AOT_CACHE)) {
+					// the JDK AOT cache (bench/run builds it with scripts/aot-cache): start and memory only
+					systems.add(startPortero(plan, AOT_SYSTEM, Databases.sqlite(), KEYCLOAK_HASHING, "RS256", List.of()));
 				}
 				if (plan.starts("portero-defaults-sqlite")) {
 					systems.add(startPortero(plan, "portero-defaults-sqlite", Databases.sqlite(), Map.of(), "ES256",
@@ -278,7 +287,13 @@ public final class HeadToHead {
 		if (extra != null && !extra.isBlank()) {
 			command.addAll(List.of(extra.strip().split("\\s+")));
 		}
-		command.addAll(List.of("-jar", Path.of("target/portero.jar").toAbsolutePath().toString(), "serve"));
+		if (name.startsWith(AOT_SYSTEM)) {
+			command.addAll(List.of("-XX:AOTCache=" + AOT_CACHE.toAbsolutePath(), "-jar",
+					AOT_CACHE.resolveSibling("portero.jar").toAbsolutePath().toString(), "serve"));
+		}
+		else {
+			command.addAll(List.of("-jar", Path.of("target/portero.jar").toAbsolutePath().toString(), "serve"));
+		}
 		return Server.launch(name, command, env, workDir);
 	}
 

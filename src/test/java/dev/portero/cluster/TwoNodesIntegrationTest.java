@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two servers on one database, as behind a load balancer: a change made through node A (a client
- * deleted, a run-time setting changed) reaches node B's caches within the poll interval, and a
+ * deleted, a run-time setting changed, a token revoked) reaches node B's caches within the poll
+ * interval, and a
  * scheduled job (the backup) runs once per occurrence for both, not once per node.
  */
 class TwoNodesIntegrationTest {
@@ -82,13 +83,27 @@ class TwoNodesIntegrationTest {
 				assertThat(deleted.statusCode()).isEqualTo(204);
 				Duration deletionSeen = timeUntil(() -> onB.token(doomed, Map.of("grant_type", "client_credentials")).status() == 401);
 
+				// a token B has answered from its authorization cache, revoked through A
+				for (int i = 0; i < 3; i++) {
+					assertThat(onB.introspect(operator, bearer).json()).containsEntry("active", true);
+				}
+				HttpResponse<String> revoked = admin.json("POST", "/api/v1/admin/incident/revoke-tokens",
+						"{\"clientId\":\"" + operator.clientId() + "\"}");
+				assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+				Duration revocationSeen = timeUntil(() -> Boolean.FALSE.equals(onB.introspect(operator, bearer).json().get("active"))
+						&& status(b.baseUrl() + "/api/v1/admin/settings/mfa-policy", bearer) == 401);
+
 				assertThat(settingSeen).as("a setting changed on A reaches B").isLessThanOrEqualTo(BOUND);
+				assertThat(revocationSeen).as("a token revoked on A is refused by B").isLessThanOrEqualTo(BOUND);
+				assertThat(metric(b, "cache_gets_total", "cache=\"oidc-authorizations\"", "result=\"hit\""))
+					.as("B answered token lookups from its cache before the revocation")
+					.isGreaterThan(0);
 				assertThat(deletionSeen).as("a client deleted on A is refused by B").isLessThanOrEqualTo(BOUND);
 				assertThat(metric(b, "cache_gets_total", "cache=\"oidc-clients-by-client-id\"", "result=\"hit\""))
 					.as("B answered from its cache before the change")
 					.isGreaterThan(0);
-				System.out.printf("two nodes: setting seen on B after %d ms, deletion after %d ms (bound %d ms)%n",
-						settingSeen.toMillis(), deletionSeen.toMillis(), BOUND.toMillis());
+				System.out.printf("two nodes: setting seen on B after %d ms, deletion after %d ms, revocation after %d ms (bound %d ms)%n",
+						settingSeen.toMillis(), deletionSeen.toMillis(), revocationSeen.toMillis(), BOUND.toMillis());
 
 				List<Instant> times = backupTimesAfter(backups, 6);
 				// a run may start late (a busy node), but no second of the schedule gets two
@@ -117,6 +132,19 @@ class TwoNodesIntegrationTest {
 			.filter(line -> line.startsWith(name + "{") && List.of(labels).stream().allMatch(line::contains))
 			.mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
 			.sum();
+	}
+
+	private static int status(String url, String bearer) {
+		HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+			.timeout(Duration.ofSeconds(10))
+			.header("Authorization", "Bearer " + bearer)
+			.build();
+		try {
+			return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+		}
+		catch (Exception ex) {
+			throw new AssertionError(ex);
+		}
 	}
 
 	private static String get(String url, String bearer) {

@@ -26,6 +26,7 @@ class RefreshTokenIntegrationTest extends OidcTokensTestSupport {
 		TestClients.Registered app = clients.confidential(CALLBACK, true);
 		Tokens first = tokensFor(newUser("rotate"), app, SCOPE);
 		assertThat(first.refreshToken()).isNotNull();
+		assertThat(flows.userinfo(first.accessToken()).status()).isEqualTo(200);
 
 		Tokens second = OidcTokenFlows.tokensOf(flows.refresh(app, first.refreshToken()));
 		Tokens third = OidcTokenFlows.tokensOf(flows.refresh(app, second.refreshToken()));
@@ -34,6 +35,9 @@ class RefreshTokenIntegrationTest extends OidcTokensTestSupport {
 		assertThat(third.refreshToken()).isNotNull().isNotIn(first.refreshToken(), second.refreshToken());
 		assertThat(third.accessToken()).isNotIn(first.accessToken(), second.accessToken());
 		assertThat(flows.userinfo(third.accessToken()).status()).isEqualTo(200);
+		assertThat(flows.userinfo(first.accessToken()).status()).as("a replaced access token is refused, cached or not")
+			.isEqualTo(401);
+		assertThat(flows.introspect(app, first.accessToken()).json()).isEqualTo(Map.of("active", false));
 		Answer replaced = flows.refresh(app, second.refreshToken());
 		assertThat(replaced.status()).as("a replaced refresh token is spent").isEqualTo(400);
 		assertThat(replaced.error()).isEqualTo("invalid_grant");

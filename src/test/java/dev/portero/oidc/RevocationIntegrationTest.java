@@ -4,14 +4,30 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.portero.account.Account;
+import dev.portero.account.AccountService;
+import dev.portero.incident.IncidentSwitches;
+
 import dev.portero.support.OidcTokenFlows.Answer;
 import dev.portero.support.OidcTokenFlows.Tokens;
 import dev.portero.support.TestClients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** RFC 7009: a client revokes its own tokens; a revoked token is dead everywhere at once. */
+/**
+ * RFC 7009: a client revokes its own tokens; a revoked token is dead everywhere at once, on this
+ * node even while userinfo and introspection hold it in their cache (the other nodes:
+ * {@code TwoNodesIntegrationTest}).
+ */
 class RevocationIntegrationTest extends OidcTokensTestSupport {
+
+	@Autowired
+	IncidentSwitches incident;
+
+	@Autowired
+	AccountService accounts;
 
 	private static final String SCOPE = "openid profile offline_access";
 
@@ -19,7 +35,9 @@ class RevocationIntegrationTest extends OidcTokensTestSupport {
 	void revokedAccessTokenIsInactiveAndRefusedAtUserinfo() {
 		TestClients.Registered app = clients.confidential(CALLBACK, true);
 		Tokens tokens = tokensFor(newUser("revokeat"), app, SCOPE);
+		// used first, so that userinfo and introspection hold it in their cache
 		assertThat(flows.userinfo(tokens.accessToken()).status()).isEqualTo(200);
+		assertThat(flows.introspect(app, tokens.accessToken()).json()).containsEntry("active", true);
 
 		Answer revoked = flows.revoke(app, tokens.accessToken(), "access_token");
 
@@ -44,6 +62,37 @@ class RevocationIntegrationTest extends OidcTokensTestSupport {
 		assertThat(refresh.error()).isEqualTo("invalid_grant");
 		assertThat(refresh.has("access_token")).isFalse();
 		assertThat(flows.introspect(app, tokens.refreshToken()).json()).isEqualTo(Map.of("active", false));
+		assertThat(flows.introspect(app, tokens.accessToken()).json()).isEqualTo(Map.of("active", false));
+		assertThat(flows.userinfo(tokens.accessToken()).status()).isEqualTo(401);
+	}
+
+	@Test
+	void incidentRevocationRefusesTokensInUseAtOnce() {
+		TestClients.Registered app = clients.confidential(CALLBACK, true);
+		Tokens tokens = tokensFor(newUser("revokeincident"), app, SCOPE);
+		for (int i = 0; i < 3; i++) {
+			assertThat(flows.userinfo(tokens.accessToken()).status()).isEqualTo(200);
+			assertThat(flows.introspect(app, tokens.accessToken()).json()).containsEntry("active", true);
+		}
+
+		assertThat(incident.revokeTokens(false, app.clientId()).affected()).isEqualTo(1);
+
+		assertThat(flows.introspect(app, tokens.accessToken()).json()).isEqualTo(Map.of("active", false));
+		Answer userinfo = flows.userinfo(tokens.accessToken());
+		assertThat(userinfo.status()).isEqualTo(401);
+		assertThat(userinfo.header("WWW-Authenticate")).contains("invalid_token");
+	}
+
+	@Test
+	void aNewPasswordRefusesTheAccountsTokensInUseAtOnce() {
+		Account user = newUser("revokepassword");
+		TestClients.Registered app = clients.confidential(CALLBACK, true);
+		Tokens tokens = tokensFor(user, app, SCOPE);
+		assertThat(flows.userinfo(tokens.accessToken()).status()).isEqualTo(200);
+		assertThat(flows.introspect(app, tokens.accessToken()).json()).containsEntry("active", true);
+
+		accounts.changePassword(user.id(), PASSWORD, "a-new-password-for-" + user.id(), null);
+
 		assertThat(flows.introspect(app, tokens.accessToken()).json()).isEqualTo(Map.of("active", false));
 		assertThat(flows.userinfo(tokens.accessToken()).status()).isEqualTo(401);
 	}
