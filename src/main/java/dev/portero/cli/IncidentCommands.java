@@ -11,8 +11,8 @@ import dev.portero.incident.IncidentSwitches;
 
 /**
  * {@code incident SWITCH [--dry-run]}: the incident switches of {@link IncidentSwitches}, run
- * against the configured database; running servers see the change at once (sessions, tokens) or
- * within the cache poll interval (registration, maintenance).
+ * against the configured database; running servers see the change at once (sessions, refresh
+ * tokens) or within the cache poll interval (access tokens, registration, maintenance).
  */
 final class IncidentCommands {
 

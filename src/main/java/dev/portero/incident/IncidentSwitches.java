@@ -94,7 +94,8 @@ public class IncidentSwitches {
 	/**
 	 * Revokes every OAuth authorization (all tokens and codes), or only those of one client:
 	 * refresh tokens stop working at once, access tokens at userinfo, introspection and the admin
-	 * API at once and elsewhere when they expire.
+	 * API at once on this node and within the cache poll interval on the others (the token cache),
+	 * and elsewhere when they expire.
 	 */
 	public Result revokeTokens(boolean dryRun, @Nullable String clientId) {
 		String where = clientId == null ? ""
