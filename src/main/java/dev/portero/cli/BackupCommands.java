@@ -50,6 +50,7 @@ final class BackupCommands {
 	}
 
 	private static int create(String[] args, PrintStream out) {
+		PorteroCli.requireExistingDatabase(args);
 		try (ConfigurableApplicationContext context = PorteroCli.startWithoutWeb(args)) {
 			Backups backups = context.getBean(Backups.class);
 			String given = PorteroCli.option(args, "--out");

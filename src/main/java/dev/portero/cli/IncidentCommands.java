@@ -40,6 +40,7 @@ final class IncidentCommands {
 		if (name.equals("read-only") && !mode.equals("on") && !mode.equals("off")) {
 			return PorteroCli.fail(err, "read-only needs 'on' or 'off'");
 		}
+		PorteroCli.requireExistingDatabase(rest);
 		try (ConfigurableApplicationContext context = PorteroCli.startWithoutWeb(rest)) {
 			IncidentSwitches switches = context.getBean(IncidentSwitches.class);
 			IncidentSwitches.Result result = switch (name) {

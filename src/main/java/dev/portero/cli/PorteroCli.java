@@ -6,13 +6,22 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.SimpleCommandLinePropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -21,7 +30,9 @@ import dev.portero.PorteroApplication;
 import dev.portero.account.Registration;
 import dev.portero.audit.AuditTrail;
 import dev.portero.config.ConfigCheck;
+import dev.portero.config.Databases;
 import dev.portero.config.FileSecretsEnvironmentPostProcessor;
+import dev.portero.config.PorteroSettings;
 import dev.portero.config.StartupRefused;
 import dev.portero.web.ProblemException;
 
@@ -75,13 +86,23 @@ public final class PorteroCli {
 	}
 
 	public static int run(String[] args) {
-		return run(args, System.out, System.err);
+		PrintStream results = System.out;
+		if (!command(Arrays.asList(args)).equals("serve")) {
+			// a command's standard output carries its result only, so a script can read it; the
+			// application's log lines (a generated development key, a mail warning) go to stderr
+			System.setOut(System.err);
+		}
+		return run(args, results, System.err);
+	}
+
+	private static String command(List<String> words) {
+		return words.isEmpty() || words.getFirst().startsWith("--") && !isHelp(words.getFirst()) ? "serve"
+				: words.getFirst();
 	}
 
 	static int run(String[] args, PrintStream out, PrintStream err) {
 		List<String> words = Arrays.asList(args);
-		String command = words.isEmpty() || words.getFirst().startsWith("--") && !isHelp(words.getFirst()) ? "serve"
-				: words.getFirst();
+		String command = command(words);
 		String[] rest = words.isEmpty() || !command.equals(words.getFirst()) ? args
 				: words.subList(1, words.size()).toArray(String[]::new);
 		try {
@@ -159,6 +180,7 @@ public final class PorteroCli {
 
 	/** Walks the audit chain; exit 1 with the first broken link. */
 	private static int auditVerify(String[] args, PrintStream out, PrintStream err) {
+		requireExistingDatabase(args);
 		try (ConfigurableApplicationContext context = startWithoutWeb(args)) {
 			AuditTrail.Verification result = context.getBean(AuditTrail.class).verify();
 			if (result.intact()) {
@@ -181,6 +203,55 @@ public final class PorteroCli {
 		FileSecretsEnvironmentPostProcessor.apply(environment);
 		ConfigDataEnvironmentPostProcessor.applyTo(environment);
 		return environment;
+	}
+
+	/**
+	 * Commands that act on the server's data (incident switches, audit verify, backup create) start
+	 * only on a database Portero has made. Started with a mistyped data directory or URL they would
+	 * otherwise create a new, empty database (and a development master key), act on that, and
+	 * report success while the real server is untouched.
+	 */
+	static void requireExistingDatabase(String[] args) {
+		PorteroSettings settings = Binder.get(environment(args)).bindOrCreate("portero", PorteroSettings.class);
+		PorteroSettings.Db db = settings.db();
+		if (db.url() != null && !db.url().isBlank() && !db.isPostgres()) {
+			return; // refused with its own message when the application starts
+		}
+		String where;
+		String url;
+		Driver driver;
+		Properties properties = new Properties();
+		if (db.isPostgres()) {
+			url = db.url();
+			where = url.replaceFirst("\\?.*", "");
+			driver = new org.postgresql.Driver();
+			if (db.user() != null) {
+				properties.setProperty("user", db.user());
+			}
+			if (db.password() != null) {
+				properties.setProperty("password", db.password());
+			}
+		}
+		else {
+			Path file = settings.dataDir().toAbsolutePath().normalize().resolve(Databases.SQLITE_FILE_NAME);
+			if (!Files.isRegularFile(file)) {
+				throw new StartupRefused("no Portero database at " + file + ": set PORTERO_DATA_DIR to the server's data "
+						+ "directory (or PORTERO_DB_URL to its database); 'db migrate' creates a new one");
+			}
+			url = "jdbc:sqlite:" + file;
+			where = file.toString();
+			driver = new org.sqlite.JDBC();
+		}
+		try (Connection connection = driver.connect(url, properties);
+				ResultSet tables = connection.getMetaData().getTables(null, null, "flyway_schema_history", null)) {
+			if (!tables.next()) {
+				throw new StartupRefused("the database " + where + " holds no Portero schema: point PORTERO_DATA_DIR "
+						+ "or PORTERO_DB_URL at the server's database ('db migrate' sets up a new one)");
+			}
+		}
+		catch (SQLException ex) {
+			throw new StartupRefused("cannot open the database " + where + ": " + ex.getMessage());
+		}
 	}
 
 	static ConfigurableApplicationContext startWithoutWeb(String[] args) {
@@ -242,11 +313,27 @@ public final class PorteroCli {
 		return word.equals("--help");
 	}
 
-	private static String reason(Throwable ex) {
-		Throwable cause = ex;
-		while (cause.getCause() != null && !(cause instanceof ProblemException) && !(cause instanceof StartupRefused)) {
-			cause = cause.getCause();
+	/**
+	 * The one-line reason: a refusal written for the operator if there is one; otherwise the deepest
+	 * exception Portero itself threw (it says what Portero was doing, where a library's cause such
+	 * as "Tag mismatch" would not); otherwise the deepest cause.
+	 */
+	static String reason(Throwable ex) {
+		Throwable deepest = ex;
+		Throwable ours = null;
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ProblemException || cause instanceof StartupRefused || cause instanceof PortInUseException) {
+				return text(cause);
+			}
+			if (cause.getStackTrace().length > 0 && cause.getStackTrace()[0].getClassName().startsWith("dev.portero.")) {
+				ours = cause;
+			}
+			deepest = cause;
 		}
+		return text(ours != null ? ours : deepest);
+	}
+
+	private static String text(Throwable cause) {
 		String message = cause.getMessage();
 		return (message == null ? cause.getClass().getSimpleName() : message).replace('\n', ' ');
 	}

@@ -59,7 +59,9 @@ public final class SecretBox {
 			return cipher.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES);
 		}
 		catch (GeneralSecurityException | IllegalArgumentException ex) {
-			throw new IllegalStateException("cannot decrypt: wrong master key or altered value", ex);
+			throw new IllegalStateException("cannot decrypt a sealed value: the master key is not the one this "
+					+ "database was written with (PORTERO_MASTER_KEY_FILE; a restored database needs its source's key, "
+					+ "and a master.key generated in its data directory must be removed), or the value was altered", ex);
 		}
 	}
 

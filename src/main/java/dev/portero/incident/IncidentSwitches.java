@@ -17,6 +17,7 @@ import dev.portero.account.Registration;
 import dev.portero.config.InstanceSettings;
 import dev.portero.config.SharedCaches;
 import dev.portero.oidc.AuthorizationCache;
+import dev.portero.oidc.UnknownClient;
 import dev.portero.oidc.SigningKeys;
 
 /**
@@ -78,6 +79,11 @@ public class IncidentSwitches {
 			.param("keep", keep)
 			.query(Integer.class)
 			.single();
+		// sessions opened by a visit to the sign-in page count too; say how many belonged to someone
+		int signedIn = jdbc.sql("SELECT COUNT(*) FROM spring_session WHERE session_id <> :keep AND principal_name IS NOT NULL")
+			.param("keep", keep)
+			.query(Integer.class)
+			.single();
 		if (!dryRun && sessions > 0) {
 			transactions.executeWithoutResult(status -> {
 				jdbc.sql("""
@@ -88,7 +94,8 @@ public class IncidentSwitches {
 			});
 		}
 		return new Result("revoke-sessions", dryRun, sessions,
-				(dryRun ? "would end " : "ended ") + sessions + " browser session(s); everyone signs in again");
+				(dryRun ? "would end " : "ended ") + sessions + " browser session(s), " + signedIn
+						+ " of them signed in; everyone signs in again");
 	}
 
 	/**
@@ -98,6 +105,12 @@ public class IncidentSwitches {
 	 * and elsewhere when they expire.
 	 */
 	public Result revokeTokens(boolean dryRun, @Nullable String clientId) {
+		if (clientId != null && jdbc.sql("SELECT COUNT(*) FROM oauth2_registered_client WHERE client_id = :client")
+			.param("client", clientId)
+			.query(Integer.class)
+			.single() == 0) {
+			throw new UnknownClient(); // a mistyped id must not look like "nothing to revoke"
+		}
 		String where = clientId == null ? ""
 				: " WHERE registered_client_id IN (SELECT id FROM oauth2_registered_client WHERE client_id = :client)";
 		var count = jdbc.sql("SELECT COUNT(*) FROM oauth2_authorization" + where);
@@ -119,7 +132,8 @@ public class IncidentSwitches {
 			});
 		}
 		return new Result("revoke-tokens", dryRun, authorizations, (dryRun ? "would revoke " : "revoked ")
-				+ authorizations + " authorization(s) with their tokens" + (clientId == null ? "" : " of " + clientId));
+				+ authorizations + " authorization(s)" + (clientId == null ? "" : " of client " + clientId)
+				+ " with their tokens");
 	}
 
 	/** A new signing key signs from now and every other key is removed (a leaked key). */

@@ -26,6 +26,10 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
@@ -145,9 +149,7 @@ class SecurityConfiguration {
 				.defaultAuthenticationEntryPointFor((request, response, ex) -> Problems.write(request, response,
 						Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in first.")), api)
 				.defaultAccessDeniedHandlerFor((request, response, ex) -> Problems.write(request, response,
-						Problems.of(HttpStatus.FORBIDDEN, "forbidden",
-								"You may not do this (or the CSRF token is missing; get one from /api/v1/csrf).")),
-						api)
+						Problems.of(HttpStatus.FORBIDDEN, "forbidden", forbiddenDetail(ex))), api)
 				// a half-done sign-in is sent on to its next step instead of a bare 403
 				.defaultAccessDeniedHandlerFor(new NextSignInStep(), AnyRequestMatcher.INSTANCE))
 			.headers(headers -> headers.addHeaderWriter(new ContentSecurityPolicy())
@@ -190,6 +192,21 @@ class SecurityConfiguration {
 		else if (Problems.isApi(request)) {
 			Problems.write(request, response, Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in first."));
 		}
+	}
+
+	/**
+	 * Why an API call was refused, in words that fit the call: a CSRF token only matters for a
+	 * browser session's changes, and an access token is only good for the admin API.
+	 */
+	static String forbiddenDetail(AccessDeniedException ex) {
+		if (ex instanceof CsrfException) {
+			return "The CSRF token is missing or does not match this session; get one from /api/v1/csrf.";
+		}
+		if (SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken) {
+			return "This access token may not call this endpoint: only the admin API accepts access tokens, "
+					+ "and only with the portero:admin scope.";
+		}
+		return "You may not do this.";
 	}
 
 	private static JwtAuthenticationProvider bearerTokens(JwtDecoder decoder, JwtAuthenticationConverter converter) {

@@ -457,7 +457,12 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 		String token = clientCredentialsToken(service.clientId(), service.secret(), "reports.read");
 		long before = clientCount();
 
-		assertProblem(withBearer(token, "GET", USERS, null), 403, "forbidden");
+		assertThat(assertProblem(withBearer(token, "GET", USERS, null), 403, "forbidden").get("detail").asString())
+			.as("the refusal names the scope, not a CSRF token a GET never needs")
+			.contains("portero:admin")
+			.doesNotContain("CSRF");
+		assertThat(assertProblem(withBearer(token, "GET", "/api/v1/me/export", null), 403, "forbidden").get("detail")
+			.asString()).contains("only the admin API accepts access tokens");
 		assertProblem(withBearer(token, "GET", CLIENTS, null), 403, "forbidden");
 		assertProblem(withBearer(token, "POST", CLIENTS, body("name", "Escalation", "grantTypes",
 				List.of("client_credentials"), "scopes", List.of("portero:admin"))), 403, "forbidden");

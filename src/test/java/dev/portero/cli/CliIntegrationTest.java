@@ -3,6 +3,7 @@ package dev.portero.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,7 @@ class CliIntegrationTest {
 	@Test
 	void incidentRotateKeysSaysWhatItDidAndExitsZero() throws Exception {
 		Map<String, String> env = databaseEnvironment();
+		assertThat(run(env, null, "db", "migrate").exitCode()).isZero();
 
 		// a database no server has used yet has no key: the first rotation only makes one
 		Run first = run(env, null, "incident", "rotate-keys");
@@ -96,6 +98,52 @@ class CliIntegrationTest {
 		Run rotate = run(env, null, "incident", "rotate-keys");
 		assertThat(rotate.exitCode()).as(rotate.err()).isZero();
 		assertThat(rotate.out()).containsPattern("signing keys rotated: 1 old key\\(s\\) removed, new key \\S+ signs from now");
+	}
+
+	/**
+	 * A mistyped data directory or database URL: the commands that act on the server's data refuse
+	 * with one line and create nothing, instead of acting on a new empty database and exiting 0.
+	 */
+	@Test
+	void commandsOnTheServersDataRefuseADatabasePorteroNeverMade() throws Exception {
+		Map<String, String> env = databaseEnvironment();
+		Path dir = Path.of(env.get("PORTERO_DATA_DIR"));
+		String expected = env.containsKey("PORTERO_DB_URL") ? "holds no Portero schema" : "no Portero database at";
+		for (String[] command : List.of(new String[] { "incident", "lock-registration" },
+				new String[] { "incident", "revoke-sessions", "--dry-run" }, new String[] { "audit", "verify" },
+				new String[] { "backup", "create", "--out", dataDir.resolve("backups").toString() })) {
+			Run run = run(env, null, command);
+			assertThat(run.exitCode()).as(String.join(" ", command)).isEqualTo(1);
+			assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
+			assertThat(run.err()).startsWith("portero: ").contains(expected);
+			assertThat(run.out()).isEmpty();
+		}
+		assertThat(dir.resolve("portero.db")).as("no database was created").doesNotExist();
+		assertThat(dir.resolve("master.key")).as("no development key was made").doesNotExist();
+		assertThat(dataDir.resolve("backups")).doesNotExist();
+	}
+
+	/** A database opened with another master key than its own: the reason names the key, not "Tag mismatch". */
+	@Test
+	void aDatabaseWithAnotherMasterKeySaysSo() throws Exception {
+		Map<String, String> env = new java.util.HashMap<>(databaseEnvironment());
+		Path keys = Files.createDirectories(dataDir.resolve("keys"));
+		Files.writeString(keys.resolve("a.key"), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n");
+		Files.writeString(keys.resolve("b.key"), "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=\n");
+		env.put("PORTERO_MASTER_KEY_FILE", keys.resolve("a.key").toString());
+		assertThat(run(env, null, "db", "migrate").exitCode()).isZero();
+		Run rotated = run(env, null, "incident", "rotate-keys");
+		assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+		assertThat(rotated.out().strip().lines()).as("the result alone; its warning went to stderr").hasSize(1);
+		assertThat(rotated.err()).contains("Rotated the token signing key");
+
+		env.put("PORTERO_MASTER_KEY_FILE", keys.resolve("b.key").toString());
+		Run wrongKey = run(env, null, "incident", "rotate-keys", "--dry-run");
+		assertThat(wrongKey.exitCode()).isEqualTo(1);
+		// the start-up failure's log goes to stderr; the last line is the reason, in words
+		assertThat(wrongKey.err().strip().lines().toList().getLast()).as(wrongKey.err())
+			.startsWith("portero: cannot decrypt a sealed value: the master key is not the one this database was written with");
+		assertThat(wrongKey.out()).as("standard output carries results only").isEmpty();
 	}
 
 	@Test

@@ -81,7 +81,13 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 		Browser user = signedIn(account("cli-sessions"));
 		Cli.Run dryRun = Cli.runAgainst(settings, "incident", "revoke-sessions", "--dry-run");
 		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
-		assertThat(dryRun.out()).startsWith("dry run: would end ");
+		java.util.regex.Matcher counts = java.util.regex.Pattern
+			.compile("^dry run: would end (\\d+) browser session\\(s\\), (\\d+) of them signed in")
+			.matcher(dryRun.out());
+		assertThat(counts.find()).as(dryRun.out()).isTrue();
+		assertThat(Integer.parseInt(counts.group(2))).as("the signed-in user's session is counted as signed in")
+			.isPositive()
+			.isLessThanOrEqualTo(Integer.parseInt(counts.group(1)));
 		assertThat(user.get("/account").statusCode()).as("a dry run ends nothing").isEqualTo(200);
 		long audited = audited("incident.sessions_revoked");
 
@@ -111,6 +117,12 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 		assertThat(revoked.body()).contains("\"affected\":1");
 		assertThat(flows.introspect(target, targetToken).json().get("active")).isEqualTo(false);
 		assertThat(flows.introspect(bystander, bystanderToken).json().get("active")).isEqualTo(true);
+
+		HttpResponse<String> mistyped = admin().json("POST", "/api/v1/admin/incident/revoke-tokens",
+				"{\"clientId\":\"no-such-client\"}");
+		assertThat(mistyped.statusCode()).as("a mistyped client id is not \"nothing to revoke\"").isEqualTo(404);
+		assertThat(mistyped.body()).contains("unknown-client");
+		assertThat(flows.introspect(bystander, bystanderToken).json().get("active")).isEqualTo(true);
 	}
 
 	@Test
@@ -124,8 +136,12 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 
 		Cli.Run dryRun = Cli.runAgainst(settings, "incident", "revoke-tokens", "--client", one.clientId(), "--dry-run");
 		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
-		assertThat(dryRun.out()).startsWith("dry run: ");
+		assertThat(dryRun.out()).startsWith("dry run: would revoke 1 authorization(s) of client " + one.clientId());
 		assertThat(flows.introspect(one, oneToken).json().get("active")).as("a dry run revokes nothing").isEqualTo(true);
+		Cli.Run mistyped = Cli.runAgainst(settings, "incident", "revoke-tokens", "--client", "no-such-client");
+		assertThat(mistyped.exitCode()).isEqualTo(1);
+		assertThat(mistyped.err()).contains("No application is registered with this client id");
+		assertThat(flows.introspect(one, oneToken).json().get("active")).isEqualTo(true);
 		long audited = audited("incident.tokens_revoked");
 
 		Cli.Run all = Cli.runAgainst(settings, "incident", "revoke-tokens");

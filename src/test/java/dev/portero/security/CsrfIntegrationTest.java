@@ -776,8 +776,9 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 	private void apiRefusedWhenForged(Browser victim, String method, String path, String body) {
 		victim.apiCsrfToken();
-		assertThat(victim.send(api(victim, method, path, body)).statusCode()).as(method + " " + path + " without a token")
-			.isEqualTo(403);
+		HttpResponse<String> withoutToken = victim.send(api(victim, method, path, body));
+		assertThat(withoutToken.statusCode()).as(method + " " + path + " without a token").isEqualTo(403);
+		assertThat(withoutToken.body()).as("the problem says what is missing").contains("CSRF token is missing");
 		String othersToken = admin().apiCsrfToken();
 		assertThat(victim.send(api(victim, method, path, body).header("X-CSRF-TOKEN", othersToken)).statusCode())
 			.as(method + " " + path + " with another session's token").isEqualTo(403);
