@@ -6,15 +6,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Driver;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
@@ -205,53 +198,9 @@ public final class PorteroCli {
 		return environment;
 	}
 
-	/**
-	 * Commands that act on the server's data (incident switches, audit verify, backup create) start
-	 * only on a database Portero has made. Started with a mistyped data directory or URL they would
-	 * otherwise create a new, empty database (and a development master key), act on that, and
-	 * report success while the real server is untouched.
-	 */
+	/** Commands that act on the server's data start only on a database Portero has made. */
 	static void requireExistingDatabase(String[] args) {
-		PorteroSettings settings = Binder.get(environment(args)).bindOrCreate("portero", PorteroSettings.class);
-		PorteroSettings.Db db = settings.db();
-		if (db.url() != null && !db.url().isBlank() && !db.isPostgres()) {
-			return; // refused with its own message when the application starts
-		}
-		String where;
-		String url;
-		Driver driver;
-		Properties properties = new Properties();
-		if (db.isPostgres()) {
-			url = db.url();
-			where = url.replaceFirst("\\?.*", "");
-			driver = new org.postgresql.Driver();
-			if (db.user() != null) {
-				properties.setProperty("user", db.user());
-			}
-			if (db.password() != null) {
-				properties.setProperty("password", db.password());
-			}
-		}
-		else {
-			Path file = settings.dataDir().toAbsolutePath().normalize().resolve(Databases.SQLITE_FILE_NAME);
-			if (!Files.isRegularFile(file)) {
-				throw new StartupRefused("no Portero database at " + file + ": set PORTERO_DATA_DIR to the server's data "
-						+ "directory (or PORTERO_DB_URL to its database); 'db migrate' creates a new one");
-			}
-			url = "jdbc:sqlite:" + file;
-			where = file.toString();
-			driver = new org.sqlite.JDBC();
-		}
-		try (Connection connection = driver.connect(url, properties);
-				ResultSet tables = connection.getMetaData().getTables(null, null, "flyway_schema_history", null)) {
-			if (!tables.next()) {
-				throw new StartupRefused("the database " + where + " holds no Portero schema: point PORTERO_DATA_DIR "
-						+ "or PORTERO_DB_URL at the server's database ('db migrate' sets up a new one)");
-			}
-		}
-		catch (SQLException ex) {
-			throw new StartupRefused("cannot open the database " + where + ": " + ex.getMessage());
-		}
+		Databases.requireExisting(Binder.get(environment(args)).bindOrCreate("portero", PorteroSettings.class));
 	}
 
 	static ConfigurableApplicationContext startWithoutWeb(String[] args) {

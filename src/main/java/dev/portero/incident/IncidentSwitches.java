@@ -75,15 +75,13 @@ public class IncidentSwitches {
 	/** Ends every browser session (except {@code keepSessionId}, the caller's own, if given). */
 	public Result revokeSessions(boolean dryRun, @Nullable String keepSessionId) {
 		String keep = keepSessionId == null ? "" : keepSessionId;
-		int sessions = jdbc.sql("SELECT COUNT(*) FROM spring_session WHERE session_id <> :keep")
-			.param("keep", keep)
-			.query(Integer.class)
-			.single();
 		// sessions opened by a visit to the sign-in page count too; say how many belonged to someone
-		int signedIn = jdbc.sql("SELECT COUNT(*) FROM spring_session WHERE session_id <> :keep AND principal_name IS NOT NULL")
+		int[] counts = jdbc.sql("SELECT COUNT(*), COUNT(principal_name) FROM spring_session WHERE session_id <> :keep")
 			.param("keep", keep)
-			.query(Integer.class)
+			.query((rs, row) -> new int[] { rs.getInt(1), rs.getInt(2) })
 			.single();
+		int sessions = counts[0];
+		int signedIn = counts[1];
 		if (!dryRun && sessions > 0) {
 			transactions.executeWithoutResult(status -> {
 				jdbc.sql("""
