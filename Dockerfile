@@ -27,6 +27,10 @@ COPY --from=build /src/target/portero.jar /app/portero.jar
 
 # SQLite database (single node), dev outbox; with PostgreSQL nothing of value is written here.
 ENV PORTERO_DATA_DIR=/data
+# Probes and metrics on every interface of the container (Portero's own default is loopback),
+# so that the orchestrator's checks and Prometheus reach them. Publish 9000 only to those:
+# docker run -p 8080:8080 leaves it unreachable from outside.
+ENV MANAGEMENT_SERVER_ADDRESS=0.0.0.0
 VOLUME ["/data"]
 WORKDIR /data
 USER 10001:10001

@@ -23,6 +23,17 @@ class CoreConfiguration {
 		return MasterKey.load(settings, !ConfigCheck.isProd(environment));
 	}
 
+	/**
+	 * The data directory exists on every engine before the server is ready: the readiness probe's
+	 * disk-space check measures it (a missing one reads as 0 bytes free, so a PostgreSQL node whose
+	 * directory nobody made never became ready), and the outbox and backups go there. SQLite made
+	 * it only as a side effect of opening its file.
+	 */
+	@Bean
+	DataDirectory dataDirectory(PorteroSettings settings) {
+		return DataDirectory.create(settings.dataDir());
+	}
+
 	@Bean
 	SecretHasher secretHasher(MasterKey masterKey) {
 		return new SecretHasher(masterKey);

@@ -61,6 +61,19 @@ class WebConfiguration {
 		return registration;
 	}
 
+	/**
+	 * Before Spring Security and Spring Session, which build absolute URLs (the sign-in redirect,
+	 * the saved request) from the request; on error dispatches too, whose pages can redirect.
+	 */
+	@Bean
+	FilterRegistrationBean<ForwardedRequests> forwardedRequestsFilter(ClientAddress clientAddress) {
+		var registration = new FilterRegistrationBean<>(new ForwardedRequests(clientAddress));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
+		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ERROR, DispatcherType.FORWARD,
+				DispatcherType.ASYNC);
+		return registration;
+	}
+
 	/** Runs before Spring Security, whose CSRF check is the first to read the parameters. */
 	@Bean
 	FilterRegistrationBean<MalformedRequestFilter> malformedRequestFilter() {

@@ -59,6 +59,8 @@ final class LocalFleet implements AutoCloseable {
 
 	private int haproxyPort;
 
+	private int httpsPort;
+
 	private int statsPort;
 
 	private Path haproxyLog;
@@ -142,10 +144,22 @@ final class LocalFleet implements AutoCloseable {
 	 * proxy closed). The health-check timing, retries and balancing are kept as shipped.
 	 */
 	void startHaproxy() throws IOException {
+		startHaproxy(null);
+	}
+
+	/**
+	 * Starts HAProxy with the shipped configuration as an operator runs it on one host, TLS
+	 * included: changed are only the listening ports ({@link #haproxyHttpsUrl()}, plain http on
+	 * {@link #haproxyUrl()}), the certificate's path, the servers (the nodes with their own
+	 * management ports for the checks) and what a foreground child process cannot have (chroot,
+	 * user, group, daemon, the syslog socket and the stats socket's path).
+	 */
+	void startHaproxy(SelfSignedTls tls) throws IOException {
 		haproxyPort = freePort();
+		httpsPort = tls == null ? 0 : httpsPort != 0 ? httpsPort : freePort();
 		statsPort = freePort();
 		Path cfg = root.resolve("haproxy.cfg");
-		Files.writeString(cfg, derivedHaproxyConfig());
+		Files.writeString(cfg, derivedHaproxyConfig(tls));
 		Path haproxyBinary = Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? Path.of("/usr/sbin/haproxy")
 				: Path.of("haproxy");
 		haproxyLog = root.resolve("haproxy.log");
@@ -154,23 +168,29 @@ final class LocalFleet implements AutoCloseable {
 			.start();
 	}
 
-	String derivedHaproxyConfig() throws IOException {
+	String derivedHaproxyConfig(SelfSignedTls tls) throws IOException {
 		StringBuilder out = new StringBuilder();
 		for (String line : Files.readAllLines(SHIPPED_HAPROXY_CFG)) {
 			String trimmed = line.trim();
 			if (trimmed.startsWith("log /dev/log") || trimmed.startsWith("chroot ") || trimmed.startsWith("stats socket")
 					|| trimmed.startsWith("user ") || trimmed.startsWith("group ") || trimmed.equals("daemon")
-					|| trimmed.startsWith("bind :443") || trimmed.startsWith("http-request redirect scheme https")
 					|| trimmed.matches("#?\\s*server portero\\d.*")) {
+				continue;
+			}
+			if (tls == null && (trimmed.startsWith("bind :443") || trimmed.startsWith("http-request redirect scheme https"))) {
 				continue;
 			}
 			if (trimmed.equals("bind :80")) {
 				line = "    bind 127.0.0.1:" + haproxyPort;
 			}
+			else if (trimmed.startsWith("bind :443")) {
+				line = line.replace("bind :443", "bind 127.0.0.1:" + httpsPort)
+					.replace("/etc/haproxy/certs/portero.pem", tls.combinedPem().toString());
+			}
 			else if (trimmed.startsWith("bind 127.0.0.1:8404")) {
 				line = "    bind 127.0.0.1:" + statsPort;
 			}
-			else if (trimmed.startsWith("timeout http-keep-alive") || trimmed.startsWith("timeout client")) {
+			else if (tls == null && (trimmed.startsWith("timeout http-keep-alive") || trimmed.startsWith("timeout client"))) {
 				line = line.replaceAll("\\d+s", "120s");
 			}
 			out.append(line).append('\n');
@@ -212,6 +232,16 @@ final class LocalFleet implements AutoCloseable {
 
 	String haproxyUrl() {
 		return "http://127.0.0.1:" + haproxyPort;
+	}
+
+	/** HAProxy's TLS port as clients name it (the certificate is for localhost). */
+	String haproxyHttpsUrl() {
+		return "https://localhost:" + httpsPort;
+	}
+
+	/** The https port, known before HAProxy starts so that the nodes' base URL can name it. */
+	int reserveHttpsPort() {
+		return httpsPort = freePort();
 	}
 
 	String statsCsvUrl() {

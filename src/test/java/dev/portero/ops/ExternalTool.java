@@ -20,16 +20,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * check skipped, with the package to install; on CI ({@code CI=true}) a missing tool fails, since
  * {@code .ci/run} installs it, so a broken image cannot pass by skipping.
  */
-final class ExternalTool {
+public final class ExternalTool {
 
 	/** What one run printed (standard output and error together) and how it ended. */
-	record Run(List<String> command, int exitCode, String output) {
+	public record Run(List<String> command, int exitCode, String output) {
 
-		boolean succeeded() {
+		public boolean succeeded() {
 			return exitCode == 0;
 		}
 
-		String describe() {
+		public String describe() {
 			return String.join(" ", command) + " exited " + exitCode + ":\n" + output;
 		}
 
@@ -42,7 +42,7 @@ final class ExternalTool {
 	}
 
 	/** {@code name} from the PATH (or /usr/sbin, where Debian puts daemons), else skipped or failed. */
-	static ExternalTool require(String name, String debianPackage) {
+	public static ExternalTool require(String name, String debianPackage) {
 		Optional<Path> found = find(name);
 		if (found.isEmpty() && "true".equals(System.getenv("CI"))) {
 			fail("CI must install " + name + " (Debian package `" + debianPackage + "`; .ci/run does): it is not found");
@@ -62,7 +62,7 @@ final class ExternalTool {
 			.findFirst();
 	}
 
-	Run run(String... arguments) {
+	public Run run(String... arguments) {
 		List<String> command = new ArrayList<>();
 		command.add(executable.toString());
 		command.addAll(List.of(arguments));
@@ -88,9 +88,15 @@ final class ExternalTool {
 
 	/** A throwaway self-signed certificate and its key, for configurations that name TLS files. */
 	static void selfSignedCertificate(Path certificate, Path key) {
+		selfSignedCertificate(certificate, key, "DNS:portero.test");
+	}
+
+	/** The same for the given subject alternative names ({@code DNS:localhost}, {@code IP:127.0.0.1}), which clients check. */
+	public static void selfSignedCertificate(Path certificate, Path key, String... subjectAltNames) {
 		Run run = require("openssl", "openssl").run("req", "-x509", "-newkey", "ec", "-pkeyopt",
-				"ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=portero.test", "-keyout",
-				key.toString(), "-out", certificate.toString());
+				"ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=portero.test", "-addext",
+				"subjectAltName=" + String.join(",", subjectAltNames), "-keyout", key.toString(), "-out",
+				certificate.toString());
 		if (run.exitCode() != 0) {
 			fail(run.describe());
 		}

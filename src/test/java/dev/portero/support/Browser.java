@@ -37,12 +37,20 @@ public class Browser {
 	private final HttpClient client;
 
 	public Browser(String base) {
+		this(base, null);
+	}
+
+	/** A browser for an https base URL whose certificate {@code tls} trusts (a test's own). */
+	public Browser(String base, javax.net.ssl.SSLContext tls) {
 		this.base = base;
-		this.client = HttpClient.newBuilder()
+		HttpClient.Builder builder = HttpClient.newBuilder()
 			.cookieHandler(cookies)
 			.followRedirects(HttpClient.Redirect.NEVER)
-			.connectTimeout(Duration.ofSeconds(5))
-			.build();
+			.connectTimeout(Duration.ofSeconds(5));
+		if (tls != null) {
+			builder.sslContext(tls);
+		}
+		this.client = builder.build();
 	}
 
 	public HttpResponse<String> get(String path) {

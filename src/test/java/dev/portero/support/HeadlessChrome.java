@@ -78,6 +78,11 @@ public final class HeadlessChrome implements AutoCloseable {
 	}
 
 	public static HeadlessChrome start() {
+		return start(List.of());
+	}
+
+	/** Started with further command-line switches (a certificate pin, say). */
+	public static HeadlessChrome start(List<String> extraArguments) {
 		Path profileDir;
 		try {
 			profileDir = Files.createTempDirectory("portero-chromium-");
@@ -90,6 +95,7 @@ public final class HeadlessChrome implements AutoCloseable {
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync",
 				"--disable-dev-shm-usage", "--user-data-dir=" + profileDir);
+		options.addArguments(extraArguments);
 		LoggingPreferences logging = new LoggingPreferences();
 		logging.enable(LogType.BROWSER, Level.ALL);
 		options.setCapability("goog:loggingPrefs", logging);

@@ -64,13 +64,22 @@ public final class OidcTokenFlows {
 
 	private final String base;
 
-	private final HttpClient http = HttpClient.newBuilder()
-		.followRedirects(HttpClient.Redirect.NEVER)
-		.connectTimeout(Duration.ofSeconds(5))
-		.build();
+	private final HttpClient http;
 
 	public OidcTokenFlows(String baseUrl) {
+		this(baseUrl, null);
+	}
+
+	/** Flows against an https base URL whose certificate {@code tls} trusts (a test's own). */
+	public OidcTokenFlows(String baseUrl, javax.net.ssl.SSLContext tls) {
 		this.base = baseUrl;
+		HttpClient.Builder builder = HttpClient.newBuilder()
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.connectTimeout(Duration.ofSeconds(5));
+		if (tls != null) {
+			builder.sslContext(tls);
+		}
+		this.http = builder.build();
 	}
 
 	/**
@@ -181,7 +190,12 @@ public final class OidcTokenFlows {
 
 	/** The raw JWKS document. */
 	public String jwksDocument() {
-		return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/jwks")).GET()).body();
+		return get("/oauth2/jwks").body();
+	}
+
+	/** A plain GET, as a relying party reads discovery. */
+	public Answer get(String path) {
+		return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "application/json").GET());
 	}
 
 	public static Tokens tokensOf(Answer answer) {
