@@ -64,13 +64,29 @@ public final class OidcTokenFlows {
 
 	private final String base;
 
+	/** The client address a trusted proxy names in {@code X-Forwarded-For}, or null to send none. */
+	private final String forwardedFor;
+
 	private final HttpClient http = HttpClient.newBuilder()
 		.followRedirects(HttpClient.Redirect.NEVER)
 		.connectTimeout(Duration.ofSeconds(5))
 		.build();
 
 	public OidcTokenFlows(String baseUrl) {
+		this(baseUrl, null);
+	}
+
+	private OidcTokenFlows(String baseUrl, String forwardedFor) {
 		this.base = baseUrl;
+		this.forwardedFor = forwardedFor;
+	}
+
+	/**
+	 * The same requests with {@code X-Forwarded-For: clientAddress}, as a reverse proxy sends them;
+	 * the server believes it only when it trusts the test's own address as a proxy.
+	 */
+	public OidcTokenFlows forwardedFor(String clientAddress) {
+		return new OidcTokenFlows(base, clientAddress);
 	}
 
 	/**
@@ -270,6 +286,9 @@ public final class OidcTokenFlows {
 	}
 
 	private Answer send(HttpRequest.Builder request) {
+		if (forwardedFor != null) {
+			request.header("X-Forwarded-For", forwardedFor);
+		}
 		try {
 			HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
 					HttpResponse.BodyHandlers.ofString());
