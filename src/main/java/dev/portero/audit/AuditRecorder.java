@@ -198,6 +198,16 @@ class AuditRecorder {
 		trail.record("oidc.client_deleted", true, event.clientId(), Map.of());
 	}
 
+	/**
+	 * Once per address and window, not at every refusal: a flood of wrong client credentials is
+	 * what the limit is there to make cheap, and one entry per request would make it fill the trail.
+	 */
+	@EventListener
+	void on(OidcEvents.ClientAuthenticationLimitReached event) {
+		trail.record("oidc.client_authentication_limit_reached", false, event.clientId().isEmpty() ? null : event.clientId(),
+				Map.of());
+	}
+
 	/** An address as typed at sign-in, in the form accounts store it, so filters find it. */
 	private static String typed(String email) {
 		return email.strip().toLowerCase(java.util.Locale.ROOT);

@@ -106,8 +106,8 @@ class AuthorizationServerConfiguration {
 	@ConditionalOnWebApplication
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
-			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings, Consents legal)
-			throws Exception {
+			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings, Consents legal,
+			ClientAuthenticationLimit clientLimit) throws Exception {
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_verification"));
@@ -121,7 +121,9 @@ class AuthorizationServerConfiguration {
 						secretProvider.setPasswordEncoder(secrets.asPasswordEncoder());
 					}
 				}))
-				.errorResponseHandler(new ClientAuthenticationErrors()))
+				// every way of presenting credentials, so that none escapes the per-address limit
+				.authenticationConverters(converters -> converters.replaceAll(clientLimit::guard))
+				.errorResponseHandler(new ClientAuthenticationErrors(clientLimit)))
 			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE))
 			.deviceAuthorizationEndpoint(device -> device.verificationUri(DEVICE_PAGE))
 			.deviceVerificationEndpoint(device -> device.consentPage(CONSENT_PAGE)

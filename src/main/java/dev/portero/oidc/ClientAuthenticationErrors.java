@@ -15,25 +15,49 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.http.converter.OAuth2ErrorHttpMessageConverter;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientAuthenticationToken;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 
+import dev.portero.web.Problems;
+
 /**
- * A client that failed to authenticate at the token, introspection or revocation endpoint: what
- * Spring's default answer does (401 {@code invalid_client}, else 400, the error code only), plus
- * the {@code WWW-Authenticate} header RFC 6749 section 5.2 requires when the client tried HTTP
- * Basic, which Spring leaves out.
+ * A client that failed to authenticate at the token, introspection, revocation or device
+ * authorization endpoint: what Spring's default answer does (401 {@code invalid_client}, else 400,
+ * the error code only), plus the {@code WWW-Authenticate} header RFC 6749 section 5.2 requires when
+ * the client tried HTTP Basic, which Spring leaves out. The failure counts against the address's
+ * budget ({@link ClientAuthenticationLimit}); once that is used up, the answer is 429
+ * {@code temporarily_unavailable} with {@code Retry-After}.
  */
 final class ClientAuthenticationErrors implements AuthenticationFailureHandler {
 
 	private final HttpMessageConverter<OAuth2Error> errors = new OAuth2ErrorHttpMessageConverter();
 
+	private final ClientAuthenticationLimit limit;
+
+	ClientAuthenticationErrors(ClientAuthenticationLimit limit) {
+		this.limit = limit;
+	}
+
 	@Override
 	public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response,
 			AuthenticationException exception) throws IOException {
+		// Spring's filter also passes on an OAuth2AuthenticationException thrown further down the
+		// chain; a client that had authenticated by then did not fail to
+		boolean authenticated = SecurityContextHolder.getContext()
+			.getAuthentication() instanceof OAuth2ClientAuthenticationToken client && client.isAuthenticated();
 		SecurityContextHolder.clearContext();
+		ServletServerHttpResponse answer = new ServletServerHttpResponse(response);
+		if (exception instanceof ClientAuthenticationThrottled throttled) {
+			answer.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+			answer.getHeaders().set(HttpHeaders.RETRY_AFTER, Problems.retryAfterSeconds(throttled.retryAfter()));
+			errors.write(throttled.getError(), null, answer);
+			return;
+		}
+		if (!authenticated) {
+			limit.failed(request);
+		}
 		String code = exception instanceof OAuth2AuthenticationException oauth ? oauth.getError().getErrorCode()
 				: OAuth2ErrorCodes.INVALID_CLIENT;
-		ServletServerHttpResponse answer = new ServletServerHttpResponse(response);
 		if (OAuth2ErrorCodes.INVALID_CLIENT.equals(code)) {
 			answer.setStatusCode(HttpStatus.UNAUTHORIZED);
 			String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);

@@ -34,4 +34,12 @@ public final class OidcEvents {
 	public record ClientDeleted(String clientId) {
 	}
 
+	/**
+	 * Failed client authentications from one address (or network) used up its budget; until the
+	 * window ends, every client authentication from there is refused unchecked. {@code clientId} is
+	 * the one the last failure named, as presented (maybe no registered client, or empty).
+	 */
+	public record ClientAuthenticationLimitReached(String clientId) {
+	}
+
 }

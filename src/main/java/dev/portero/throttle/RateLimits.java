@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -20,6 +21,11 @@ import dev.portero.throttle.ThrottleSettings.Limit;
  * nodes share one budget. Each hit is a single atomic upsert that refuses to count past the limit,
  * so parallel requests cannot overshoot it. Bucket4j would be the library of choice, but it has no
  * SQLite backend, and one statement per hit is all this needs.
+ *
+ * <p>Where a success must cost no write, an action is {@linkplain #check checked} first and
+ * {@linkplain #count counted} only once it has failed. Parallel requests can then overshoot the
+ * limit by as many as are in flight, which is acceptable only where no guess can succeed (client
+ * secrets are 256 random bits); password guessing is counted before the check ({@link #hit}).
  */
 @Service
 public class RateLimits {
@@ -57,6 +63,47 @@ public class RateLimits {
 		}
 	}
 
+	/**
+	 * Throws {@link Throttled} when the address or its network has used up its budget for
+	 * {@code action} in the current window; otherwise does nothing. Counts nothing either way: for
+	 * an action that is checked on every request but counted only when it fails ({@link #count}), so
+	 * that a request that succeeds costs one read and no write.
+	 */
+	public void check(String action, InetAddress client, Limit limit) {
+		String address = action + ":a:" + addressKey(client);
+		String network = action + ":n:" + networkKey(client);
+		long now = clock.millis();
+		long start = windowStart(now, limit.window());
+		boolean full = jdbc.sql("""
+				SELECT bucket, hits FROM rate_limit_windows
+				 WHERE bucket IN (:address, :network) AND window_start = :start""")
+			.param("address", address)
+			.param("network", network)
+			.param("start", start)
+			.query((row, n) -> row.getString("bucket").equals(address) ? row.getInt("hits") >= limit.perAddress()
+					: row.getInt("hits") >= limit.perNetwork())
+			.list()
+			.contains(true);
+		if (full) {
+			events.publishEvent(new ThrottleEvents.RequestRefused(action));
+			throw new Throttled(Duration.ofMillis(start + limit.window().toMillis() - now));
+		}
+	}
+
+	/**
+	 * Counts one hit of {@code action} from the address and its network that has already been let
+	 * through ({@link #check}); neither is counted past its limit. Returns whether this hit used up
+	 * the last of the address's or the network's budget, so that the moment refusals start can be
+	 * reported once rather than at every refusal.
+	 */
+	@Transactional
+	public boolean count(String action, InetAddress client, Limit limit) {
+		long start = windowStart(clock.millis(), limit.window());
+		Integer address = increment(action + ":a:" + addressKey(client), start, limit.perAddress());
+		Integer network = increment(action + ":n:" + networkKey(client), start, limit.perNetwork());
+		return address != null && address == limit.perAddress() || network != null && network == limit.perNetwork();
+	}
+
 	/** Gives back a hit that turned out not to count (a successful sign-in, say). */
 	@Transactional
 	public void refund(String action, InetAddress client, Limit limit) {
@@ -66,8 +113,14 @@ public class RateLimits {
 
 	private Optional<Duration> take(String bucket, int max, Duration window) {
 		long now = clock.millis();
-		long start = now - Math.floorMod(now, window.toMillis());
-		Integer hits = jdbc.sql("""
+		long start = windowStart(now, window);
+		Integer hits = increment(bucket, start, max);
+		return hits == null ? Optional.of(Duration.ofMillis(start + window.toMillis() - now)) : Optional.empty();
+	}
+
+	/** The count after this hit, or null when the window was already at {@code max} (nothing counted). */
+	private @Nullable Integer increment(String bucket, long start, int max) {
+		return jdbc.sql("""
 				INSERT INTO rate_limit_windows (bucket, window_start, hits) VALUES (:bucket, :start, 1)
 				ON CONFLICT (bucket) DO UPDATE
 				   SET hits = CASE WHEN rate_limit_windows.window_start = excluded.window_start
@@ -82,14 +135,17 @@ public class RateLimits {
 			.query(Integer.class)
 			.optional()
 			.orElse(null);
-		return hits == null ? Optional.of(Duration.ofMillis(start + window.toMillis() - now)) : Optional.empty();
+	}
+
+	private static long windowStart(long now, Duration window) {
+		return now - Math.floorMod(now, window.toMillis());
 	}
 
 	private void give(String bucket, Duration window) {
 		long now = clock.millis();
 		jdbc.sql("UPDATE rate_limit_windows SET hits = hits - 1 WHERE bucket = :bucket AND window_start = :start AND hits > 0")
 			.param("bucket", bucket)
-			.param("start", now - Math.floorMod(now, window.toMillis()))
+			.param("start", windowStart(now, window))
 			.update();
 	}
 

@@ -17,17 +17,25 @@ import org.springframework.validation.annotation.Validated;
  * @param registration registrations per client address and network
  * @param passwordReset reset requests per client address and network
  * @param verificationEmail requests for a new verification link per client address and network
+ * @param clientAuthentication failed client authentications at the OAuth endpoints per client
+ *     address and network
  */
 @Validated
 @ConfigurationProperties("portero.throttle")
 public record ThrottleSettings(@Valid @DefaultValue Account account,
-		@Valid Limit login, @Valid Limit registration, @Valid Limit passwordReset, @Valid Limit verificationEmail) {
+		@Valid Limit login, @Valid Limit registration, @Valid Limit passwordReset, @Valid Limit verificationEmail,
+		@Valid Limit clientAuthentication) {
 
 	public ThrottleSettings {
 		login = login != null ? login : new Limit(20, 100, Duration.ofMinutes(1));
 		registration = registration != null ? registration : new Limit(10, 50, Duration.ofHours(1));
 		passwordReset = passwordReset != null ? passwordReset : new Limit(10, 50, Duration.ofHours(1));
 		verificationEmail = verificationEmail != null ? verificationEmail : new Limit(10, 50, Duration.ofHours(1));
+		// A client with the right secret never fails: 10 failures a minute leave a misconfigured one a
+		// few retries, 30 wrong secrets within a minute are refused even when a window boundary splits
+		// them, and a refused address waits a minute at most.
+		clientAuthentication = clientAuthentication != null ? clientAuthentication
+				: new Limit(10, 50, Duration.ofMinutes(1));
 	}
 
 	/**

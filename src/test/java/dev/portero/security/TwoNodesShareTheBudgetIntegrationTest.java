@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.portero.support.Browser;
+import dev.portero.support.OidcTokenFlows;
 import dev.portero.support.PorteroProcess;
 import dev.portero.support.TestEngine;
 import dev.portero.support.ThrottleTables;
@@ -24,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two servers on one database, as behind a load balancer: an attacker who alternates between them
  * must not get twice the budget. Both the per-account delay and the per-address limit are counted
  * in the database, so what one node counts the other sees.
+ *
+ * <p>The same holds for failed client authentications at the token endpoint.
  *
  * <p>Both nodes trust 127.0.0.1 as their proxy, so each part of the test can speak for a client
  * address of its own through {@code X-Forwarded-For}.
@@ -50,6 +53,9 @@ class TwoNodesShareTheBudgetIntegrationTest {
 		env.put("PORTERO_THROTTLE_LOGIN_PER_ADDRESS", String.valueOf(PER_ADDRESS));
 		env.put("PORTERO_THROTTLE_LOGIN_PER_NETWORK", "100");
 		env.put("PORTERO_THROTTLE_LOGIN_WINDOW", "1h");
+		env.put("PORTERO_THROTTLE_CLIENT_AUTHENTICATION_PER_ADDRESS", String.valueOf(PER_ADDRESS));
+		env.put("PORTERO_THROTTLE_CLIENT_AUTHENTICATION_PER_NETWORK", "100");
+		env.put("PORTERO_THROTTLE_CLIENT_AUTHENTICATION_WINDOW", "1h");
 		// A delay long enough that the refusals below cannot depend on the test being quick.
 		env.put("PORTERO_THROTTLE_ACCOUNT_BASE_DELAY", "1m");
 		Map<String, String> envA = new HashMap<>(env);
@@ -100,6 +106,26 @@ class TwoNodesShareTheBudgetIntegrationTest {
 			System.out.printf("[two nodes] address: %d failures counted for %s across both nodes, then 429 on both%n",
 					hits, sprayer);
 			assertThat(hits).as("one budget of %d for the address, not one per node", PER_ADDRESS).isEqualTo(PER_ADDRESS);
+
+			// an unknown client fails like a wrong secret, so no client needs registering for this part
+			String flooder = "192.0.2.40";
+			String clientId = "svc-nobody-" + System.nanoTime();
+			for (int i = 0; i < PER_ADDRESS; i++) {
+				OidcTokenFlows.Answer failed = tokenRequest(nodes.get(i % 2), flooder, clientId, "wrong-secret-" + i);
+				assertThat(failed.status()).as("wrong secret %d on node %s", i + 1, i % 2 == 0 ? "A" : "B")
+					.isEqualTo(401);
+			}
+			for (PorteroProcess node : nodes) {
+				OidcTokenFlows.Answer refused = tokenRequest(node, flooder, clientId, "wrong-secret-last");
+				assertThat(refused.status()).as("wrong secret %d, on %s", PER_ADDRESS + 1, node.baseUrl()).isEqualTo(429);
+				assertThat(refused.error()).isEqualTo("temporarily_unavailable");
+				assertThat(refused.header("Retry-After")).isNotEmpty();
+			}
+			int clientHits = throttle.clientAuthenticationHitsFromAddress(flooder);
+			System.out.printf("[two nodes] client authentication: %d failures counted for %s across both nodes, then 429 on both%n",
+					clientHits, flooder);
+			assertThat(clientHits).as("one client-authentication budget for the address, not one per node")
+				.isEqualTo(PER_ADDRESS);
 		}
 		finally {
 			if (b != null) {
@@ -109,6 +135,12 @@ class TwoNodesShareTheBudgetIntegrationTest {
 				a.close();
 			}
 		}
+	}
+
+	/** A client-credentials token request from {@code client} (as the trusted proxy reports it). */
+	private static OidcTokenFlows.Answer tokenRequest(PorteroProcess node, String client, String clientId, String secret) {
+		return new OidcTokenFlows(node.baseUrl()).forwardedFor(client)
+			.token(clientId, secret, Map.of("grant_type", "client_credentials"));
 	}
 
 	/** A sign-in from {@code client} (as the trusted proxy reports it) with a fresh session's token. */

@@ -64,6 +64,9 @@ public final class OidcTokenFlows {
 
 	private final String base;
 
+	/** The client address a trusted proxy names in {@code X-Forwarded-For}, or null to send none. */
+	private final String forwardedFor;
+
 	private final HttpClient http;
 
 	public OidcTokenFlows(String baseUrl) {
@@ -73,6 +76,7 @@ public final class OidcTokenFlows {
 	/** Flows against an https base URL whose certificate {@code tls} trusts (a test's own). */
 	public OidcTokenFlows(String baseUrl, javax.net.ssl.SSLContext tls) {
 		this.base = baseUrl;
+		this.forwardedFor = null;
 		HttpClient.Builder builder = HttpClient.newBuilder()
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.connectTimeout(Duration.ofSeconds(5));
@@ -80,6 +84,20 @@ public final class OidcTokenFlows {
 			builder.sslContext(tls);
 		}
 		this.http = builder.build();
+	}
+
+	private OidcTokenFlows(OidcTokenFlows flows, String forwardedFor) {
+		this.base = flows.base;
+		this.forwardedFor = forwardedFor;
+		this.http = flows.http;
+	}
+
+	/**
+	 * The same requests with {@code X-Forwarded-For: clientAddress}, as a reverse proxy sends them;
+	 * the server believes it only when it trusts the test's own address as a proxy.
+	 */
+	public OidcTokenFlows forwardedFor(String clientAddress) {
+		return new OidcTokenFlows(this, clientAddress);
 	}
 
 	/**
@@ -284,6 +302,9 @@ public final class OidcTokenFlows {
 	}
 
 	private Answer send(HttpRequest.Builder request) {
+		if (forwardedFor != null) {
+			request.header("X-Forwarded-For", forwardedFor);
+		}
 		try {
 			HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
 					HttpResponse.BodyHandlers.ofString());

@@ -44,11 +44,20 @@ public final class ThrottleTables {
 
 	/** Failed sign-ins counted in the current window against one IPv4 address. */
 	public int signInHitsFromAddress(String ipv4) {
+		return count("SELECT hits FROM rate_limit_windows WHERE bucket = ?", "login:a:" + hex(ipv4));
+	}
+
+	/** Failed client authentications counted in the current window against one IPv4 address. */
+	public int clientAuthenticationHitsFromAddress(String ipv4) {
+		return count("SELECT hits FROM rate_limit_windows WHERE bucket = ?", "client-authentication:a:" + hex(ipv4));
+	}
+
+	private static String hex(String ipv4) {
 		StringBuilder hex = new StringBuilder();
 		for (String part : ipv4.split("\\.")) {
 			hex.append(String.format("%02x", Integer.parseInt(part)));
 		}
-		return count("SELECT hits FROM rate_limit_windows WHERE bucket = ?", "login:a:" + hex);
+		return hex.toString();
 	}
 
 	private int count(String sql, String key) {
