@@ -62,6 +62,11 @@ final class ExternalTool {
 			.findFirst();
 	}
 
+	/** For a tool that serves rather than checks (prometheus): the caller starts and stops it. */
+	Path executable() {
+		return executable;
+	}
+
 	Run run(String... arguments) {
 		List<String> command = new ArrayList<>();
 		command.add(executable.toString());
