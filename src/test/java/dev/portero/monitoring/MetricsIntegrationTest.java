@@ -72,11 +72,36 @@ class MetricsIntegrationTest extends IntegrationTestSupport {
 				"jvm_memory_used_bytes", "disk_free_bytes");
 	}
 
+	/**
+	 * Prometheus before 2.43 refuses a whole scrape with an exemplar on a timer's {@code _count}
+	 * line; by default there are none at all (docs/monitoring.md#exemplars).
+	 */
+	@Test
+	void theOpenMetricsScrapeCarriesNoExemplarsByDefault() throws Exception {
+		Browser browser = browser();
+		// traced requests that read the database: timers and counters recorded inside a sampled span
+		browser.submit("/login", "/login", Map.of("username", uniqueEmail("exemplar"), "password", "not-a-password-at-all-7"));
+
+		String metrics = scrape("application/openmetrics-text; version=1.0.0; charset=utf-8");
+		assertThat(metrics).contains("http_server_requests_seconds_count", "hikaricp_connections_acquire_seconds_count")
+			.endsWith("# EOF\n");
+		assertThat(metrics.lines().filter(line -> !line.startsWith("#") && line.contains(" # {")))
+			.as("lines with an exemplar")
+			.isEmpty();
+	}
+
 	private String scrape() throws Exception {
+		return scrape(null);
+	}
+
+	/** With no {@code accept}, the Prometheus text format. */
+	private String scrape(String accept) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"));
+		if (accept != null) {
+			request.header("Accept", accept);
+		}
 		try (HttpClient client = HttpClient.newHttpClient()) {
-			HttpResponse<String> response = client.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
-					HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(response.statusCode()).isEqualTo(200);
 			return response.body();
 		}

@@ -62,6 +62,11 @@ public final class ExternalTool {
 			.findFirst();
 	}
 
+	/** For a tool that serves rather than checks (prometheus): the caller starts and stops it. */
+	Path executable() {
+		return executable;
+	}
+
 	public Run run(String... arguments) {
 		List<String> command = new ArrayList<>();
 		command.add(executable.toString());
