@@ -269,9 +269,10 @@ function consentWord(seen, otherwise) {
 }
 
 await step('discovery', async () => {
+  // no id_token_signed_response_alg: a client that registered none expects RS256 ID tokens
+  // (OpenID Connect Dynamic Client Registration), and openid-client refuses any other
   config = await client.discovery(new URL(issuer), clientId, {
     redirect_uris: [redirectUri],
-    id_token_signed_response_alg: 'ES256',
   }, client.ClientSecretBasic(clientSecret), insecure);
   // also verify the ID tokens' signatures against the JWK Set (not required over TLS, checked here)
   client.enableNonRepudiationChecks(config);
@@ -282,7 +283,10 @@ await step('discovery', async () => {
     check(metadata[endpoint]?.startsWith(`${issuer}/`), `${endpoint} is ${metadata[endpoint]}`);
   }
   check(metadata.code_challenge_methods_supported?.includes('S256'), 'S256 PKCE is not advertised');
+  check(metadata.id_token_signing_alg_values_supported?.includes('RS256'),
+    'RS256 ID tokens are not advertised (OpenID Connect Discovery requires it)');
   check(metadata.id_token_signing_alg_values_supported?.includes('ES256'), 'ES256 ID tokens are not advertised');
+  // this client registered ES256 for its ID tokens
   publicConfig = await client.discovery(new URL(issuer), publicClientId, {
     redirect_uris: [redirectUri],
     id_token_signed_response_alg: 'ES256',

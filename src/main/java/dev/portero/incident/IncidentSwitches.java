@@ -18,7 +18,7 @@ import dev.portero.config.InstanceSettings;
 import dev.portero.config.SharedCaches;
 import dev.portero.oidc.AuthorizationCache;
 import dev.portero.oidc.UnknownClient;
-import dev.portero.oidc.SigningKeys;
+import dev.portero.oidc.keys.SigningKeys;
 
 /**
  * The switches an incident commander pulls: end every session, revoke tokens, rotate the signing
@@ -134,17 +134,17 @@ public class IncidentSwitches {
 				+ " with their tokens");
 	}
 
-	/** A new signing key signs from now and every other key is removed (a leaked key). */
+	/** New signing keys (one per algorithm) sign from now and every other key is removed (a leaked key). */
 	public Result rotateKeys(boolean dryRun) {
 		if (dryRun) {
 			int old = keys.published().size();
 			return new Result("rotate-keys", true, old, "would remove " + old
-					+ " signing key(s) and sign with a new one from now; tokens they signed would stop validating");
+					+ " signing key(s) and sign with new ones from now; tokens they signed would stop validating");
 		}
 		SigningKeys.Rotation rotation = keys.rotateNow();
 		return new Result("rotate-keys", false, rotation.removed(), "signing keys rotated: " + rotation.removed()
-				+ " old key(s) removed, new key " + rotation.kid()
-				+ " signs from now; tokens signed by the old keys are no longer accepted");
+				+ " old key(s) removed, new keys " + String.join(", ", rotation.kids())
+				+ " sign from now; tokens signed by the old keys are no longer accepted");
 	}
 
 	/** Closes (or reopens) self-registration; administrators can still create accounts. */

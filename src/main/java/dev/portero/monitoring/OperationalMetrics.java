@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 
 import dev.portero.audit.AuditTrail;
 import dev.portero.oidc.OidcSettings;
-import dev.portero.oidc.SigningKeys;
+import dev.portero.oidc.keys.SigningKeys;
 
 /**
  * Gauges for the state an operator alerts on: readiness, active sessions, the audit chain, the
@@ -59,8 +59,12 @@ class OperationalMetrics {
 			.description("1 when the last periodic check of the audit hash chain found it intact, else 0")
 			.register(registry);
 		Gauge.builder("portero.oidc.signing.key.age", keys,
-				k -> Duration.between(k.signingKey().createdAt(), clock.instant()).toSeconds())
-			.description("Age of the key that signs tokens now")
+				k -> SigningKeys.algorithms()
+					.stream()
+					.mapToLong(algorithm -> Duration.between(k.signingKey(algorithm).createdAt(), clock.instant()).toSeconds())
+					.max()
+					.orElse(0))
+			.description("Age of the oldest key that signs tokens now (one per algorithm)")
 			.baseUnit("seconds")
 			.register(registry);
 		Gauge.builder("portero.oidc.signing.key.rotation.period", oidc, o -> o.keys().rotationPeriod().toSeconds())

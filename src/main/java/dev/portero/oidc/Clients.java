@@ -19,6 +19,7 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -45,22 +46,34 @@ public class Clients {
 	public record Client(String clientId, String name, Type type, List<String> redirectUris,
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
 			boolean pkceRequired, Set<String> authenticationMethods, Duration accessTokenLifetime,
-			@Nullable Duration refreshTokenLifetime, Instant createdAt) {
+			@Nullable Duration refreshTokenLifetime, OidcSettings.SigningAlgorithm idTokenSignedResponseAlg,
+			Instant createdAt) {
 	}
 
 	/**
 	 * A new client. Null lists are empty, a null lifetime takes the configured default
-	 * ({@code portero.oidc.access-token-lifetime}, {@code refresh-token-lifetime}).
+	 * ({@code portero.oidc.access-token-lifetime}, {@code refresh-token-lifetime}), a null ID
+	 * token algorithm RS256 (OpenID Connect Dynamic Client Registration's default).
 	 */
 	public record Draft(String name, Type type, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
-			boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
+			boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
+			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg) {
+
+		public Draft(String name, Type type, @Nullable List<String> redirectUris,
+				@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
+				boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
+			this(name, type, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty, accessTokenLifetime,
+					refreshTokenLifetime, null);
+		}
+
 	}
 
 	/** A partial update; null members stay as they are, lists replace the whole list. */
 	public record Changes(@Nullable String name, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, @Nullable Set<String> grantTypes, @Nullable Set<String> scopes,
-			@Nullable Boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
+			@Nullable Boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
+			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg) {
 	}
 
 	/** A client with its secret in the clear, to hand out once; null for a public client. */
@@ -71,6 +84,9 @@ public class Clients {
 	}
 
 	private static final SecureRandom RANDOM = new SecureRandom();
+
+	/** OpenID Connect Dynamic Client Registration 1.0, {@code id_token_signed_response_alg}. */
+	static final OidcSettings.SigningAlgorithm DEFAULT_ID_TOKEN_ALGORITHM = OidcSettings.SigningAlgorithm.RS256;
 
 	private final RegisteredClientRepository repository;
 
@@ -121,7 +137,8 @@ public class Clients {
 			builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
 		}
 		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
-				draft.firstParty(), ClientSettings.builder(), TokenSettings.builder(), access, refresh)
+				draft.firstParty(), ClientSettings.builder(), TokenSettings.builder(), access, refresh,
+				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
 			.build();
 		repository.save(client);
 		events.publishEvent(new OidcEvents.ClientRegistered(client.getClientId()));
@@ -168,7 +185,9 @@ public class Clients {
 			.scopes(Set::clear);
 		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
 				ClientSettings.withSettings(existing.getClientSettings().getSettings()),
-				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh)
+				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
+				changes.idTokenSignedResponseAlg() != null ? changes.idTokenSignedResponseAlg()
+						: before.idTokenSignedResponseAlg())
 			.build();
 		repository.save(updated);
 		if (!grantTypes.containsAll(before.grantTypes()) || !scopes.containsAll(before.scopes())) {
@@ -220,7 +239,8 @@ public class Clients {
 	 */
 	private static RegisteredClient.Builder configure(RegisteredClient.Builder builder, List<String> redirectUris,
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
-			ClientSettings.Builder clientSettings, TokenSettings.Builder tokenSettings, Duration access, Duration refresh) {
+			ClientSettings.Builder clientSettings, TokenSettings.Builder tokenSettings, Duration access, Duration refresh,
+			OidcSettings.SigningAlgorithm idTokenAlgorithm) {
 		return builder.redirectUris(uris -> uris.addAll(redirectUris))
 			.postLogoutRedirectUris(uris -> uris.addAll(postLogoutRedirectUris))
 			.authorizationGrantTypes(grants -> grantTypes.forEach(grant -> grants.add(new AuthorizationGrantType(grant))))
@@ -229,6 +249,7 @@ public class Clients {
 			.tokenSettings(tokenSettings.accessTokenTimeToLive(access)
 				.refreshTokenTimeToLive(refresh)
 				.reuseRefreshTokens(false)
+				.idTokenSignatureAlgorithm(SignatureAlgorithm.from(idTokenAlgorithm.name()))
 				.build());
 	}
 
@@ -256,7 +277,17 @@ public class Clients {
 				!client.getClientSettings().isRequireAuthorizationConsent(), client.getClientSettings().isRequireProofKey(),
 				methods, tokens.getAccessTokenTimeToLive(),
 				grantTypes.contains(ClientRules.REFRESH_TOKEN) ? tokens.getRefreshTokenTimeToLive() : null,
-				client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH);
+				idTokenAlgorithm(tokens), client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH);
+	}
+
+	/**
+	 * The algorithm the client's ID tokens are signed with. Clients registered before there was a
+	 * choice carry Spring's default, RS256, which is also what OpenID Connect prescribes for a
+	 * client that asked for nothing.
+	 */
+	static OidcSettings.SigningAlgorithm idTokenAlgorithm(TokenSettings tokens) {
+		SignatureAlgorithm algorithm = tokens.getIdTokenSignatureAlgorithm();
+		return algorithm == null ? DEFAULT_ID_TOKEN_ALGORITHM : OidcSettings.SigningAlgorithm.valueOf(algorithm.getName());
 	}
 
 	/** 128 random bits, URL-safe: not a secret, but not guessable or enumerable either. */

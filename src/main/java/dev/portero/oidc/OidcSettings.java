@@ -25,8 +25,9 @@ public record OidcSettings(@Valid @DefaultValue Keys keys, @NotNull @DefaultValu
 		@NotNull @DefaultValue("30d") Duration refreshTokenLifetime) {
 
 	/**
-	 * @param algorithm signing algorithm of new keys: ES256 (default) or RS256
-	 * @param rotationPeriod a new key is made when the signing key is this old
+	 * @param algorithm algorithm of Portero's access tokens: ES256 (default) or RS256 (keys of
+	 * both exist either way; ID tokens use each client's algorithm)
+	 * @param rotationPeriod a new key is made when an algorithm's signing key is this old
 	 * @param publishAhead a new key is published in JWKS this long before it signs anything,
 	 * so relying parties that cache JWKS know it first
 	 */
@@ -34,9 +35,10 @@ public record OidcSettings(@Valid @DefaultValue Keys keys, @NotNull @DefaultValu
 			@NotNull @DefaultValue("90d") Duration rotationPeriod, @NotNull @DefaultValue("1h") Duration publishAhead) {
 	}
 
+	/** The token signing algorithms Portero offers; RS256 first, as discovery lists it. */
 	public enum SigningAlgorithm {
 
-		ES256, RS256
+		RS256, ES256
 
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.portero.config.ClusterJobs;
 import dev.portero.config.SharedCaches;
+import dev.portero.oidc.keys.SigningKeys;
 
 /**
  * Regular upkeep of the provider: a signing key at first start, planned key rotation, and
@@ -48,7 +49,7 @@ class OidcUpkeep {
 
 	@EventListener(ApplicationReadyEvent.class)
 	void firstKey() {
-		keys.ensureSigningKey();
+		keys.ensureSigningKeys();
 	}
 
 	@Scheduled(fixedDelayString = "${portero.oidc.upkeep-interval:1m}", initialDelayString = "${portero.oidc.upkeep-interval:1m}")

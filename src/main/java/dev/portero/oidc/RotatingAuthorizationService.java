@@ -22,6 +22,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.transaction.support.TransactionOperations;
 
 import dev.portero.config.SecretHasher;
+import dev.portero.oidc.keys.SigningKeys;
 
 /**
  * Spring's JDBC authorization service plus what it does not do:

@@ -56,7 +56,7 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 
 	private static final List<String> CLIENT_FIELDS = List.of("clientId", "name", "type", "redirectUris",
 			"postLogoutRedirectUris", "grantTypes", "scopes", "firstParty", "pkceRequired", "authenticationMethods",
-			"accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "createdAt");
+			"accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "idTokenSignedResponseAlg", "createdAt");
 
 	@Autowired
 	JdbcClient jdbc;

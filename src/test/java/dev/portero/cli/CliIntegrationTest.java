@@ -85,19 +85,19 @@ class CliIntegrationTest {
 		Map<String, String> env = databaseEnvironment();
 		assertThat(run(env, null, "db", "migrate").exitCode()).isZero();
 
-		// a database no server has used yet has no key: the first rotation only makes one
+		// a database no server has used yet has no key: the first rotation only makes one per algorithm
 		Run first = run(env, null, "incident", "rotate-keys");
 		assertThat(first.exitCode()).as(first.err()).isZero();
-		assertThat(first.out()).containsPattern("signing keys rotated: 0 old key\\(s\\) removed, new key \\S+ signs from now");
+		assertThat(first.out()).containsPattern("signing keys rotated: 0 old key\\(s\\) removed, new keys \\S+, \\S+ sign from now");
 
 		Run dryRun = run(env, null, "incident", "rotate-keys", "--dry-run");
 		assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
-		assertThat(dryRun.out()).contains("dry run: would remove 1 signing key(s)");
+		assertThat(dryRun.out()).contains("dry run: would remove 2 signing key(s)");
 
-		// the dry run removed nothing: the real rotation still finds exactly that one key
+		// the dry run removed nothing: the real rotation still finds exactly those keys (RS256, ES256)
 		Run rotate = run(env, null, "incident", "rotate-keys");
 		assertThat(rotate.exitCode()).as(rotate.err()).isZero();
-		assertThat(rotate.out()).containsPattern("signing keys rotated: 1 old key\\(s\\) removed, new key \\S+ signs from now");
+		assertThat(rotate.out()).containsPattern("signing keys rotated: 2 old key\\(s\\) removed, new keys \\S+, \\S+ sign from now");
 	}
 
 	/**

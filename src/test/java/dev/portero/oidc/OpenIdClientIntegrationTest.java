@@ -76,7 +76,9 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 
 		TestClients clients = new TestClients(repository, secrets);
 		TestClients.Registered app = clients.confidential(REDIRECT_URI, false);
-		TestClients.Registered spa = clients.publicClient(REDIRECT_URI, true);
+		// registered for ES256 ID tokens, the others get the default, RS256
+		TestClients.Registered spa = clients.publicClient(REDIRECT_URI, true,
+				org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
 		TestClients.Registered service = clients.service("reports:read");
 		String email = uniqueEmail("rp");
 		registration.create(email, "Rita Party", PASSWORD, true, Set.of());

@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
@@ -168,18 +170,26 @@ final class RelyingParty {
 	}
 
 	/**
-	 * Verifies an ID token as a relying party must (OIDC Core 3.1.3.7): an ES256 signature by a
-	 * key the JWKS publishes, this issuer, this client as audience, not expired, the nonce sent.
+	 * Verifies an ID token as a relying party must (OIDC Core 3.1.3.7): a signature with the
+	 * client's algorithm (RS256 unless it registered another) by a key the JWKS publishes, this
+	 * issuer, this client as audience, not expired, the nonce sent.
 	 */
 	JWTClaimsSet verifyIdToken(String idToken, String nonce) {
+		return verifyIdToken(idToken, nonce, JWSAlgorithm.RS256);
+	}
+
+	JWTClaimsSet verifyIdToken(String idToken, String nonce, JWSAlgorithm algorithm) {
 		try {
 			SignedJWT jwt = SignedJWT.parse(idToken);
-			assertThat(jwt.getHeader().getAlgorithm()).as("ID token algorithm").isEqualTo(JWSAlgorithm.ES256);
+			assertThat(jwt.getHeader().getAlgorithm()).as("ID token algorithm").isEqualTo(algorithm);
 			JWKSet keys = JWKSet.parse(send(HttpRequest.newBuilder(URI.create(issuer + "/oauth2/jwks")).GET()).body());
 			JWK key = keys.getKeyByKeyId(jwt.getHeader().getKeyID());
 			assertThat(key).as("the signing key %s is published in the JWKS", jwt.getHeader().getKeyID()).isNotNull();
 			assertThat(key.isPrivate()).as("the JWKS publishes public keys only").isFalse();
-			assertThat(jwt.verify(new ECDSAVerifier(key.toECKey()))).as("ID token signature").isTrue();
+			assertThat(key.getAlgorithm()).as("the key's algorithm").isEqualTo(algorithm);
+			JWSVerifier verifier = algorithm.equals(JWSAlgorithm.ES256) ? new ECDSAVerifier(key.toECKey())
+					: new RSASSAVerifier(key.toRSAKey());
+			assertThat(jwt.verify(verifier)).as("ID token signature").isTrue();
 			JWTClaimsSet claims = jwt.getJWTClaimsSet();
 			assertThat(claims.getIssuer()).isEqualTo(issuer);
 			assertThat(claims.getAudience()).containsExactly(clientId());

@@ -9,6 +9,7 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
 import dev.portero.oidc.ClientSecrets;
@@ -51,9 +52,17 @@ public final class TestClients {
 
 	/** A public client (no secret, PKCE required). */
 	public Registered publicClient(String redirectUri, boolean firstParty) {
-		RegisteredClient client = base(redirectUri, firstParty)
-			.clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+		return publicClient(redirectUri, firstParty, SignatureAlgorithm.RS256);
+	}
+
+	/** A public client whose ID tokens are signed with {@code idTokenAlgorithm}. */
+	public Registered publicClient(String redirectUri, boolean firstParty, SignatureAlgorithm idTokenAlgorithm) {
+		RegisteredClient.Builder builder = base(redirectUri, firstParty);
+		RegisteredClient client = builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
 			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(!firstParty).build())
+			.tokenSettings(TokenSettings.withSettings(builder.build().getTokenSettings().getSettings())
+				.idTokenSignatureAlgorithm(idTokenAlgorithm)
+				.build())
 			.build();
 		repository.save(client);
 		return new Registered(client.getClientId(), null, redirectUri);

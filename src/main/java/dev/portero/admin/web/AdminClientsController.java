@@ -32,6 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.portero.admin.web.AdminUsersController.PageView;
 import dev.portero.oidc.Clients;
+import dev.portero.oidc.OidcSettings;
 
 /**
  * The admin API for OpenID Connect clients (the applications that sign people in through
@@ -46,7 +47,7 @@ class AdminClientsController {
 	record ClientView(String clientId, String name, String type, List<String> redirectUris,
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
 			boolean pkceRequired, Set<String> authenticationMethods, long accessTokenLifetimeSeconds,
-			@Nullable Long refreshTokenLifetimeSeconds, Instant createdAt) {
+			@Nullable Long refreshTokenLifetimeSeconds, String idTokenSignedResponseAlg, Instant createdAt) {
 
 		static ClientView of(Clients.Client client) {
 			return new ClientView(client.clientId(), client.name(), client.type().name().toLowerCase(java.util.Locale.ROOT),
@@ -54,7 +55,7 @@ class AdminClientsController {
 					client.firstParty(), client.pkceRequired(), client.authenticationMethods(),
 					client.accessTokenLifetime().toSeconds(),
 					client.refreshTokenLifetime() == null ? null : client.refreshTokenLifetime().toSeconds(),
-					client.createdAt());
+					client.idTokenSignedResponseAlg().name(), client.createdAt());
 		}
 
 	}
@@ -71,6 +72,8 @@ class AdminClientsController {
 
 	static final String TYPES = "confidential|public";
 
+	static final String ID_TOKEN_ALGORITHMS = "RS256|ES256";
+
 	record CreateClient(
 			@NotBlank @Pattern(regexp = AdminUsersController.NO_NUL, message = "must not contain NUL") @Size(max = 200) String name,
 			@Nullable @Pattern(regexp = TYPES, message = "must be confidential or public") String type,
@@ -78,7 +81,8 @@ class AdminClientsController {
 			@Nullable @Size(max = 20) List<@NotNull @Size(max = 2000) String> postLogoutRedirectUris,
 			@NotEmpty @Size(max = 10) Set<@NotNull @Size(max = 100) String> grantTypes,
 			@Nullable @Size(max = 50) Set<@NotNull @Size(max = 100) String> scopes, @Nullable Boolean firstParty,
-			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds) {
+			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
+			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg) {
 	}
 
 	record UpdateClient(
@@ -88,7 +92,8 @@ class AdminClientsController {
 			@Nullable @Size(max = 20) List<@NotNull @Size(max = 2000) String> postLogoutRedirectUris,
 			@Nullable @Size(min = 1, max = 10) Set<@NotNull @Size(max = 100) String> grantTypes,
 			@Nullable @Size(max = 50) Set<@NotNull @Size(max = 100) String> scopes, @Nullable Boolean firstParty,
-			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds) {
+			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
+			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg) {
 	}
 
 	private final Clients clients;
@@ -117,7 +122,7 @@ class AdminClientsController {
 		Clients.WithSecret created = clients.create(new Clients.Draft(request.name(), type, request.redirectUris(),
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(),
 				Boolean.TRUE.equals(request.firstParty()), seconds(request.accessTokenLifetimeSeconds()),
-				seconds(request.refreshTokenLifetimeSeconds())));
+				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg())));
 		return ResponseEntity.created(URI.create("/api/v1/admin/clients/" + created.client().clientId()))
 			.body(ClientWithSecretView.of(created));
 	}
@@ -126,7 +131,12 @@ class AdminClientsController {
 	ClientView update(@PathVariable String clientId, @Valid @RequestBody UpdateClient request) {
 		return ClientView.of(clients.update(clientId, new Clients.Changes(request.name(), request.redirectUris(),
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(), request.firstParty(),
-				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()))));
+				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()),
+				algorithm(request.idTokenSignedResponseAlg()))));
+	}
+
+	private static OidcSettings.@Nullable SigningAlgorithm algorithm(@Nullable String name) {
+		return name == null ? null : OidcSettings.SigningAlgorithm.valueOf(name);
 	}
 
 	/** A new secret for a confidential client; the old one stops working at once. */

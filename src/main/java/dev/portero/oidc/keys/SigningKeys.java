@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.keys;
 
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -31,10 +31,16 @@ import org.springframework.transaction.support.TransactionOperations;
 
 import dev.portero.config.MasterKey;
 import dev.portero.config.SecretBox;
+import dev.portero.oidc.OidcEvents;
+import dev.portero.oidc.OidcSettings;
+import dev.portero.oidc.OidcSettings.SigningAlgorithm;
 
 /**
  * The token signing keys, kept in the database (private parts sealed under the master key) so
- * that every node signs with the same key and publishes the same set.
+ * that every node signs with the same key and publishes the same set. There is one signing key
+ * per algorithm Portero offers ({@link SigningAlgorithm}: RS256, which OpenID Connect requires
+ * every provider to support and which is the default for ID tokens, and ES256, shorter and faster
+ * for Portero's own access tokens); each goes through its own life cycle.
  * <p>
  * A key goes through three stages: published (in JWKS, not yet signing), signing (the newest
  * key whose {@code active_from} has passed), and retired (still published, so tokens it signed
@@ -48,7 +54,11 @@ import dev.portero.config.SecretBox;
 @Component
 public class SigningKeys implements JWKSource<SecurityContext> {
 
-	static final Duration RELOAD_AFTER = Duration.ofSeconds(1);
+	/** How stale a node's view of the keys may be after a change made elsewhere. */
+	public static final Duration RELOAD_AFTER = Duration.ofSeconds(1);
+
+	/** NIST's recommendation beyond 2030 is 3072; 2048 is what relying parties universally accept today. */
+	private static final int RSA_KEY_BITS = 2048;
 
 	private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
 
@@ -61,6 +71,14 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 
 		boolean isSigningCandidate(Instant now) {
 			return !activeFrom.isAfter(now);
+		}
+
+		public SigningAlgorithm algorithm() {
+			return SigningAlgorithm.valueOf(jwk.getAlgorithm().getName());
+		}
+
+		public org.springframework.security.oauth2.jose.jws.SignatureAlgorithm signatureAlgorithm() {
+			return org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.from(jwk.getAlgorithm().getName());
 		}
 
 	}
@@ -103,19 +121,22 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 		return current.keys();
 	}
 
-	/** The key that signs now. */
-	public StoredKey signingKey() {
-		Instant now = clock.instant();
-		return published().stream()
-			.filter(key -> key.isSigningCandidate(now))
-			.findFirst()
-			.orElseGet(() -> {
-				ensureSigningKey();
-				return published().stream()
-					.filter(key -> key.isSigningCandidate(clock.instant()))
-					.findFirst()
-					.orElseThrow(() -> new IllegalStateException("no signing key"));
-			});
+	/** The key that signs now with {@code algorithm}. */
+	public StoredKey signingKey(SigningAlgorithm algorithm) {
+		return signingCandidate(algorithm, published(), clock.instant()).orElseGet(() -> {
+			ensureSigningKeys();
+			return signingCandidate(algorithm, published(), clock.instant())
+				.orElseThrow(() -> new IllegalStateException("no " + algorithm + " signing key"));
+		});
+	}
+
+	private static Optional<StoredKey> signingCandidate(SigningAlgorithm algorithm, List<StoredKey> keys, Instant now) {
+		return keys.stream().filter(key -> key.algorithm() == algorithm && key.isSigningCandidate(now)).findFirst();
+	}
+
+	/** The algorithms tokens are signed with, in a stable order. */
+	public static List<SigningAlgorithm> algorithms() {
+		return List.of(SigningAlgorithm.values());
 	}
 
 	public boolean isPublished(String kid) {
@@ -127,63 +148,72 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 		return selector.select(new JWKSet(published().stream().map(StoredKey::jwk).toList()));
 	}
 
-	/** Makes a signing key if there is none (first start). */
-	public void ensureSigningKey() {
+	/** Makes a signing key for each algorithm that has none (first start, or a new algorithm). */
+	public void ensureSigningKeys() {
 		transactions.executeWithoutResult(status -> {
 			Instant now = clock.instant();
-			boolean any = load(now).stream().anyMatch(key -> key.isSigningCandidate(now));
-			if (!any) {
-				insert(generate(), now, now);
-				log.info("Created the first token signing key ({})", settings.keys().algorithm());
+			List<StoredKey> keys = load(now);
+			for (SigningAlgorithm algorithm : algorithms()) {
+				if (signingCandidate(algorithm, keys, now).isEmpty()) {
+					insert(generate(algorithm), now, now);
+					log.info("Created a token signing key ({})", algorithm);
+				}
 			}
 		});
 		snapshot = null;
 	}
 
 	/**
-	 * Planned rotation: publishes a new key that starts signing after
-	 * {@code portero.oidc.keys.publish-ahead}; the keys it replaces stay published until every
-	 * token they signed has expired. Returns the new key id.
+	 * Planned rotation of every algorithm's key: publishes new keys that start signing after
+	 * {@code portero.oidc.keys.publish-ahead}; the keys they replace stay published until every
+	 * token they signed has expired. Returns the new key ids.
 	 */
-	public String rotate() {
-		String kid = transactions.execute(status -> {
+	public List<String> rotate() {
+		List<String> kids = transactions.execute(status -> {
 			Instant now = clock.instant();
-			Instant activeFrom = now.plus(settings.keys().publishAhead());
-			Instant retireAfter = activeFrom.plus(settings.maxTokenLifetime());
-			jdbc.sql("UPDATE oidc_signing_keys SET retire_after = :retire WHERE retire_after IS NULL")
-				.param("retire", retireAfter.toEpochMilli())
-				.update();
-			return insert(generate(), now, activeFrom);
+			return algorithms().stream().map(algorithm -> rotate(algorithm, now)).toList();
 		});
 		snapshot = null;
-		log.info("Rotated the token signing key: {} signs from now + {}", kid, settings.keys().publishAhead());
-		events.publishEvent(new OidcEvents.SigningKeyRotated(kid, false));
-		return kid;
+		log.info("Rotated the token signing keys: {} sign from now + {}", kids, settings.keys().publishAhead());
+		kids.forEach(kid -> events.publishEvent(new OidcEvents.SigningKeyRotated(kid, false)));
+		return kids;
+	}
+
+	private String rotate(SigningAlgorithm algorithm, Instant now) {
+		Instant activeFrom = now.plus(settings.keys().publishAhead());
+		Instant retireAfter = activeFrom.plus(settings.maxTokenLifetime());
+		jdbc.sql("UPDATE oidc_signing_keys SET retire_after = :retire WHERE retire_after IS NULL AND algorithm = :algorithm")
+			.param("retire", retireAfter.toEpochMilli())
+			.param("algorithm", algorithm.name())
+			.update();
+		return insert(generate(algorithm), now, activeFrom);
 	}
 
 	/**
-	 * Incident rotation (a leaked key): a new key signs at once and every other key is deleted,
-	 * so tokens they signed stop validating. Returns the new key id and the number removed.
+	 * Incident rotation (a leaked key): new keys sign at once and every other key is deleted,
+	 * so tokens they signed stop validating. Returns the new key ids and the number removed.
 	 */
 	public Rotation rotateNow() {
 		Rotation rotation = transactions.execute(status -> {
 			Instant now = clock.instant();
 			int removed = jdbc.sql("DELETE FROM oidc_signing_keys").update();
-			return new Rotation(insert(generate(), now, now), removed);
+			List<String> kids = algorithms().stream().map(algorithm -> insert(generate(algorithm), now, now)).toList();
+			return new Rotation(kids, removed);
 		});
 		snapshot = null;
-		log.warn("Rotated the token signing key at once: {} signs now, {} old key(s) removed", rotation.kid(),
+		log.warn("Rotated the token signing keys at once: {} sign now, {} old key(s) removed", rotation.kids(),
 				rotation.removed());
-		events.publishEvent(new OidcEvents.SigningKeyRotated(rotation.kid(), true));
+		rotation.kids().forEach(kid -> events.publishEvent(new OidcEvents.SigningKeyRotated(kid, true)));
 		return rotation;
 	}
 
-	public record Rotation(String kid, int removed) {
+	public record Rotation(List<String> kids, int removed) {
 	}
 
 	/**
-	 * Regular upkeep: rotates when the signing key has reached the rotation period (and no newer
-	 * key is waiting), and deletes keys past their retirement.
+	 * Regular upkeep: rotates an algorithm's key when its signing key has reached the rotation
+	 * period (and no newer key is waiting), makes missing keys, and deletes keys past their
+	 * retirement.
 	 */
 	public void maintain() {
 		Instant now = clock.instant();
@@ -195,15 +225,20 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 			log.info("Removed {} retired token signing key(s)", deleted);
 		}
 		List<StoredKey> keys = load(now);
-		if (keys.isEmpty()) {
-			ensureSigningKey();
-			return;
+		if (algorithms().stream().anyMatch(algorithm -> signingCandidate(algorithm, keys, now).isEmpty())) {
+			ensureSigningKeys();
 		}
-		boolean waiting = keys.stream().anyMatch(key -> !key.isSigningCandidate(now));
-		Optional<StoredKey> signing = keys.stream().filter(key -> key.isSigningCandidate(now)).findFirst();
-		if (!waiting && signing.isPresent()
-				&& !signing.get().createdAt().plus(settings.keys().rotationPeriod()).isAfter(now)) {
-			rotate();
+		for (SigningAlgorithm algorithm : algorithms()) {
+			boolean waiting = keys.stream().anyMatch(key -> key.algorithm() == algorithm && !key.isSigningCandidate(now));
+			Optional<StoredKey> signing = signingCandidate(algorithm, keys, now);
+			if (!waiting && signing.isPresent()
+					&& !signing.get().createdAt().plus(settings.keys().rotationPeriod()).isAfter(now)) {
+				String kid = transactions.execute(status -> rotate(algorithm, now));
+				snapshot = null;
+				log.info("Rotated the {} token signing key: {} signs from now + {}", algorithm, kid,
+						settings.keys().publishAhead());
+				events.publishEvent(new OidcEvents.SigningKeyRotated(kid, false));
+			}
 		}
 	}
 
@@ -238,13 +273,13 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 		return jwk.getKeyID();
 	}
 
-	private JWK generate() {
+	private static JWK generate(SigningAlgorithm algorithm) {
 		try {
-			JWK key = switch (settings.keys().algorithm()) {
+			JWK key = switch (algorithm) {
 				case ES256 -> new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE)
 					.algorithm(JWSAlgorithm.ES256)
 					.generate();
-				case RS256 -> new RSAKeyGenerator(RSAKeyGenerator.MIN_KEY_SIZE_BITS).keyUse(KeyUse.SIGNATURE)
+				case RS256 -> new RSAKeyGenerator(RSA_KEY_BITS).keyUse(KeyUse.SIGNATURE)
 					.algorithm(JWSAlgorithm.RS256)
 					.generate();
 			};

@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.keys;
 
 import java.security.Key;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import com.nimbusds.jose.proc.SecurityContext;
  * are converted once per set of published keys ({@link SigningKeys} replaces its list when the
  * keys change, so a removed key stops verifying as soon as {@link SigningKeys} drops it).
  */
-final class VerificationKeys implements JWSKeySelector<SecurityContext> {
+public final class VerificationKeys implements JWSKeySelector<SecurityContext> {
 
 	private record Converted(List<SigningKeys.StoredKey> source, List<Entry> keys) {
 	}
@@ -30,7 +30,7 @@ final class VerificationKeys implements JWSKeySelector<SecurityContext> {
 
 	private volatile Converted converted = new Converted(List.of(), List.of());
 
-	VerificationKeys(SigningKeys keys) {
+	public VerificationKeys(SigningKeys keys) {
 		this.keys = keys;
 	}
 
