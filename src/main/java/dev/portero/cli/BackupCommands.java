@@ -179,8 +179,9 @@ final class BackupCommands {
 
 	private static PorteroSettings withDatabase(PorteroSettings settings, String dbUrl, Path dataDir) {
 		PorteroSettings.Db db = dbUrl != null ? new PorteroSettings.Db(dbUrl, settings.db().user(),
-				settings.db().password(), 2, settings.db().connectionTimeout())
-				: dataDir != null ? new PorteroSettings.Db(null, null, null, 2, settings.db().connectionTimeout()) : settings.db();
+				settings.db().password(), 2, settings.db().connectionTimeout(), settings.db().failFastWindow())
+				: dataDir != null ? new PorteroSettings.Db(null, null, null, 2, settings.db().connectionTimeout(),
+						settings.db().failFastWindow()) : settings.db();
 		return settings.withDatabase(dataDir != null ? dataDir : settings.dataDir(), db);
 	}
 

@@ -10,9 +10,14 @@ import org.springframework.jdbc.support.JdbcTransactionManager;
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
 
+	/**
+	 * The pool behind a {@link FailFastDataSource}, and the only DataSource bean: Flyway, Spring
+	 * Session, the transaction managers and the health checks all fail fast while the database is
+	 * out of reach.
+	 */
 	@Bean
 	DataSource dataSource(PorteroSettings settings) {
-		return Databases.open(settings, "portero");
+		return FailFastDataSource.around(Databases.open(settings, "portero"), settings.db().failFastWindow());
 	}
 
 	/**

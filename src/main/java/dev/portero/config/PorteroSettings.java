@@ -73,9 +73,20 @@ public record PorteroSettings(
 	 * @param maxPoolSize largest number of database connections (SQLite uses at most 8)
 	 * @param connectionTimeout on PostgreSQL, how long a request waits for a connection before it
 	 *        fails (503); short, so that requests fail fast rather than hang while PostgreSQL is down
+	 * @param failFastWindow after a connection could not be had because the database is out of reach,
+	 *        how long further requests fail at once (503) instead of each waiting the connection
+	 *        timeout; then the database is tried again. Zero turns this off
 	 */
 	public record Db(@Nullable String url, @Nullable String user, @Nullable String password,
-			@DefaultValue("10") int maxPoolSize, @DefaultValue("5s") Duration connectionTimeout) {
+			@DefaultValue("10") int maxPoolSize, @DefaultValue("5s") Duration connectionTimeout,
+			@DefaultValue("3s") Duration failFastWindow) {
+
+		public Db {
+			if (failFastWindow.isNegative()) {
+				throw new IllegalArgumentException("portero.db.fail-fast-window must not be negative (has "
+						+ failFastWindow + ")");
+			}
+		}
 
 		public boolean isPostgres() {
 			return url != null && url.startsWith("jdbc:postgresql:");

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -102,17 +103,24 @@ public class SharedCaches {
 	/** Reads the counters and empties every cache another node changed since the last look. */
 	@Scheduled(fixedDelayString = "${portero.cluster.cache-poll-interval:1s}")
 	public void poll() {
-		jdbc.sql("SELECT name, version FROM cache_versions").query((rs, n) -> {
-			String name = rs.getString("name");
-			long version = rs.getLong("version");
-			Long previous = seen.put(name, version);
-			// a counter seen for the first time may be another node's first change
-			if (previous == null || previous != version) {
-				log.debug("cache {} changed on another node (version {} -> {})", name, previous, version);
-				invalidate(name);
-			}
-			return null;
-		}).list();
+		try {
+			jdbc.sql("SELECT name, version FROM cache_versions").query((rs, n) -> {
+				String name = rs.getString("name");
+				long version = rs.getLong("version");
+				Long previous = seen.put(name, version);
+				// a counter seen for the first time may be another node's first change
+				if (previous == null || previous != version) {
+					log.debug("cache {} changed on another node (version {} -> {})", name, previous, version);
+					invalidate(name);
+				}
+				return null;
+			}).list();
+		}
+		catch (DataAccessResourceFailureException ex) {
+			// The database is out of reach, which FailFastDataSource has logged once; the first poll
+			// after it is back catches up. A failed poll each second must not log a stack trace each.
+			log.debug("cache poll skipped: {}", ex.getMessage());
+		}
 	}
 
 	private void invalidate(String name) {

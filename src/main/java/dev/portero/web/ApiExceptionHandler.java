@@ -27,6 +27,11 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * Every error of the JSON API as problem+json with a stable {@code type}. Field errors are listed
  * under {@code errors}; a database out of reach is a 503 ({@link DatabaseUnavailable}); unexpected
  * failures are logged here and answered with a bare 500.
+ *
+ * <p>Being a {@link ResponseEntityExceptionHandler}, it also makes Spring Boot's own problem
+ * handler ({@code spring.mvc.problemdetails.enabled}) back off, so there is one source of API
+ * problems: this class for requests that reached an API controller, {@link ErrorPages} for the
+ * rest.
  */
 @RestControllerAdvice(annotations = RestController.class)
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -104,8 +109,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> createResponseEntity(@Nullable Object body, HttpHeaders headers,
 			HttpStatusCode statusCode, WebRequest request) {
-		// Spring's own problems (404, 405, 415, ...) get a stable type too.
-		if (body instanceof ProblemDetail problem && URI.create("about:blank").equals(problem.getType())) {
+		// Spring's own problems (400, 405, 406, 415, ...) get a stable type too. Spring Framework 7
+		// leaves their type null (6 said about:blank); either way the client would have no type.
+		if (body instanceof ProblemDetail problem
+				&& (problem.getType() == null || URI.create("about:blank").equals(problem.getType()))) {
 			problem.setType(URI.create(ProblemException.TYPE_BASE + "http-" + statusCode.value()));
 		}
 		return super.createResponseEntity(body, headers, statusCode, request);

@@ -1,9 +1,12 @@
 package dev.portero.web;
 
 import java.io.IOException;
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -12,6 +15,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * The database cannot be reached (PostgreSQL stopped, restarting or failing over; no connection
@@ -26,6 +30,9 @@ public final class DatabaseUnavailable {
 
 	static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
+	/** Set on a request whose 503 {@link DatabaseOutageFilter} answered, for its error dispatch. */
+	private static final String ANSWERED = DatabaseUnavailable.class.getName() + ".answered";
+
 	private DatabaseUnavailable() {
 	}
 
@@ -34,7 +41,15 @@ public final class DatabaseUnavailable {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof DataAccessResourceFailureException // incl. CannotGetJdbcConnectionException
 					|| cause instanceof TransientDataAccessResourceException
-					|| cause instanceof SQLTransientConnectionException) {
+					|| cause instanceof SQLTransientConnectionException
+					// SQL's class 08, connection exception: "Connection is closed" after the server went away
+					|| cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+				return true;
+			}
+			// a query failed on a connection that had just broken, then its rollback failed too: the
+			// rollback's failure is thrown, the query's is kept aside
+			if (cause instanceof TransactionSystemException tx && tx.getApplicationException() != cause
+					&& causedBy(tx.getApplicationException())) {
 				return true;
 			}
 			if (cause.getCause() == cause) {
@@ -42,6 +57,19 @@ public final class DatabaseUnavailable {
 			}
 		}
 		return false;
+	}
+
+	static void markAnswered(HttpServletRequest request) {
+		request.setAttribute(ANSWERED, Boolean.TRUE);
+	}
+
+	/**
+	 * Whether {@code request} is the error dispatch of a request that failed because the database is
+	 * out of reach: its error page must not use the database (the session) again.
+	 */
+	static boolean isErrorDispatchOfOutage(HttpServletRequest request) {
+		return request.getDispatcherType() == DispatcherType.ERROR && (request.getAttribute(ANSWERED) != null
+				|| causedBy((Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION)));
 	}
 
 	/** Answers 503 problem+json with {@code Retry-After}, from a filter or a security handler. */

@@ -16,7 +16,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 /**
  * Errors that reach the servlet container (unknown paths, filter failures, anything not handled
  * by a controller): problem+json under {@code /api/}, a friendly page elsewhere. The detail is in
- * the log, never in the response.
+ * the log, never in the response. Requests that matched no handler end here too (a 404, or a 405,
+ * 406 or 415 decided while choosing the handler), since the API's advice only sees requests that
+ * reached an API controller; their {@code instance} is the path the client asked for.
  */
 @Controller
 class ErrorPages implements ErrorController {
@@ -24,8 +26,7 @@ class ErrorPages implements ErrorController {
 	@RequestMapping("/error")
 	String error(HttpServletRequest request, HttpServletResponse response, Model model) throws IOException {
 		HttpStatus status = statusOf(request);
-		Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-		boolean api = uri instanceof String path && path.startsWith(request.getContextPath() + "/api/");
+		boolean api = request.getDispatcherType() == DispatcherType.ERROR && Problems.isApi(request);
 		if (status == HttpStatus.INTERNAL_SERVER_ERROR
 				&& DatabaseUnavailable.causedBy((Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION))) {
 			// failed in a filter (the session lookup, the rate limiter): an outage, not a fault

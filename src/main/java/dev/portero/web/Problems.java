@@ -5,6 +5,8 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -35,7 +37,7 @@ public final class Problems {
 		body.put("title", problem.getTitle());
 		body.put("status", problem.getStatus());
 		body.put("detail", problem.getDetail());
-		body.put("instance", request.getRequestURI());
+		body.put("instance", requestedPath(request));
 		response.setStatus(problem.getStatus());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 		response.setCharacterEncoding("UTF-8");
@@ -52,7 +54,19 @@ public final class Problems {
 	}
 
 	public static boolean isApi(HttpServletRequest request) {
-		return request.getRequestURI().startsWith(request.getContextPath() + "/api/");
+		return requestedPath(request).startsWith(request.getContextPath() + "/api/");
+	}
+
+	/**
+	 * The path the client asked for. On the container's error dispatch {@code getRequestURI()} is
+	 * {@code /error}, which would tell the client nothing; the original path is in an attribute.
+	 */
+	static String requestedPath(HttpServletRequest request) {
+		if (request.getDispatcherType() == DispatcherType.ERROR
+				&& request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String original) {
+			return original;
+		}
+		return request.getRequestURI();
 	}
 
 }

@@ -82,6 +82,14 @@ class WebConfiguration {
 		return registration;
 	}
 
+	/** Outside Spring Session's filter ({@code HIGHEST_PRECEDENCE + 50}), whose lookups it catches. */
+	@Bean
+	FilterRegistrationBean<DatabaseOutageFilter> databaseOutageFilter() {
+		var registration = new FilterRegistrationBean<>(new DatabaseOutageFilter());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 30);
+		return registration;
+	}
+
 	/** The session cookie: HttpOnly, SameSite=Lax, and Secure whenever the public URL is https. */
 	@Bean
 	CookieSerializer cookieSerializer(PorteroSettings settings) {
@@ -98,6 +106,11 @@ class WebConfiguration {
 	 * Reads only cookie values that can be session ids (Spring Session JDBC's are UUIDs). Anything
 	 * else went into the session lookup as it was, and a NUL in it made PostgreSQL fail the query:
 	 * a 500 for any client sending {@code portero_session=%00}. A junk cookie now means no session.
+	 *
+	 * <p>None at all for the error page of a request that failed because the database is out of
+	 * reach (often in the session lookup itself): Spring Session looks the session up again on the
+	 * error dispatch, that fails again, and a failure inside the error page leaves the client with
+	 * the container's bare 500 page instead of the 503.
 	 */
 	static final class SessionIdCookieSerializer extends DefaultCookieSerializer {
 
@@ -105,6 +118,9 @@ class WebConfiguration {
 
 		@Override
 		public List<String> readCookieValues(HttpServletRequest request) {
+			if (DatabaseUnavailable.isErrorDispatchOfOutage(request)) {
+				return List.of();
+			}
 			return super.readCookieValues(request).stream().filter(id -> SESSION_ID.matcher(id).matches()).toList();
 		}
 

@@ -4,8 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.portero.account.AccountService;
@@ -83,14 +87,6 @@ class ErrorHandlingIntegrationTest extends IntegrationTestSupport {
 	}
 
 	@Test
-	void anUnknownApiPathIsANotFoundProblem() {
-		Browser admin = signedInAdmin();
-
-		assertProblem(admin.json("GET", "/api/v1/no-such-thing", null), 404, "http-404");
-		assertProblem(admin.json("GET", USERS + "/some-id/no-such-part", null), 404, "http-404");
-	}
-
-	@Test
 	void anUnknownPageIsAFriendlyNotFoundPage() {
 		Browser browser = browser();
 		assertThat(browser.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
@@ -105,19 +101,100 @@ class ErrorHandlingIntegrationTest extends IntegrationTestSupport {
 		assertThat(response.body()).doesNotContain("Whitelabel").doesNotContain("NoResource").doesNotContain("trace");
 	}
 
+	/**
+	 * One API error per status the framework itself can answer: what the request was, what the
+	 * problem document must say.
+	 */
+	record ApiError(String request, int status, String slug, String path, boolean signedIn,
+			Function<Browser, HttpRequest.Builder> build) {
+
+		@Override
+		public String toString() {
+			return status + " " + slug + " for " + request;
+		}
+
+	}
+
+	static Stream<ApiError> apiErrors() {
+		return Stream.of(
+				new ApiError("malformed JSON", 400, "malformed-body", USERS, true,
+						browser -> jsonRequest(browser, "POST", USERS, "application/json", "application/json",
+								"{\"email\": ")),
+				new ApiError("a parameter of the wrong type", 400, "http-400", USERS, true,
+						browser -> jsonRequest(browser, "GET", USERS + "?page=first", null, "application/json", null)),
+				new ApiError("no session", 401, "unauthenticated", USERS, false,
+						browser -> jsonRequest(browser, "GET", USERS, null, "application/json", null)),
+				new ApiError("an unknown path", 404, "http-404", "/api/v1/no-such-thing", true,
+						browser -> jsonRequest(browser, "GET", "/api/v1/no-such-thing", null, "application/json", null)),
+				new ApiError("an unknown path under a known one", 404, "http-404", USERS + "/some-id/no-such-part", true,
+						browser -> jsonRequest(browser, "GET", USERS + "/some-id/no-such-part", null, "application/json",
+								null)),
+				new ApiError("a wrong method", 405, "http-405", USERS, true,
+						browser -> jsonRequest(browser, "PUT", USERS, "application/json", "application/json", "{}")),
+				new ApiError("Accept: application/xml", 406, "http-406", USERS, true,
+						browser -> jsonRequest(browser, "GET", USERS, null, "application/xml", null)),
+				new ApiError("a body over the limit", 413, "body-too-large", USERS, true,
+						browser -> jsonRequest(browser, "POST", USERS, "application/json", "application/json",
+								new String(oversizedButOtherwiseValidUser(uniqueEmail("table")), StandardCharsets.UTF_8))),
+				new ApiError("Content-Type: text/plain", 415, "http-415", USERS, true,
+						browser -> jsonRequest(browser, "POST", USERS, "text/plain", "application/json", "hello")));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("apiErrors")
+	void everyApiErrorIsAProblemWithAStableTypeAndTheRequestedPath(ApiError error) {
+		Browser browser = error.signedIn() ? signedInAdmin() : browser();
+
+		HttpResponse<String> response = browser.send(error.build().apply(browser));
+
+		JsonNode problem = assertProblem(response, error.status(), error.slug());
+		assertThat(problem.path("instance").asString()).as(response.body()).isEqualTo(error.path());
+		assertThat(problem.path("title").asString()).as(response.body()).isNotBlank();
+	}
+
 	@Test
-	void aWrongMethodOnTheApiIsAProblemWithoutInternals() {
+	void aWrongMethodOnTheApiNamesTheMethodsThatAreAllowed() {
 		Browser admin = signedInAdmin();
 
-		HttpResponse<String> response = admin.json("PUT", USERS, "{}");
+		HttpResponse<String> response = admin.json("DELETE", USERS, null);
 
 		assertProblem(response, 405, "http-405");
+		assertThat(response.headers().firstValue("Allow")).hasValueSatisfying(
+				allow -> assertThat(allow).contains("GET").contains("POST"));
+	}
+
+	@Test
+	void aWrongMethodOnAPageIsAFriendlyPage() {
+		Browser browser = signedInAdmin();
+
+		// a form action (POST only) opened as a link
+		HttpResponse<String> response = browser.get("/account/apps/some-client/revoke");
+
+		assertThat(response.statusCode()).isEqualTo(405);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("text/html"));
+		assertThat(response.body()).contains("This address does not accept that kind of request.").contains("<html");
+		assertNoInternals(response);
 	}
 
 	private Browser signedInAdmin() {
 		Browser admin = browser();
 		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
 		return admin;
+	}
+
+	/** A request as an API client sends it, with the session's CSRF token when it changes state. */
+	private static HttpRequest.Builder jsonRequest(Browser browser, String method, String path, String contentType,
+			String accept, String body) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(browser.uri(path)).header("Accept", accept);
+		if (contentType != null) {
+			request.header("Content-Type", contentType);
+		}
+		if (!method.equals("GET")) {
+			request.header("X-CSRF-TOKEN", browser.apiCsrfToken());
+		}
+		return request.method(method,
+				body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
 	}
 
 	private static HttpRequest.Builder jsonPost(Browser browser, HttpRequest.BodyPublisher body) {
@@ -144,14 +221,15 @@ class ErrorHandlingIntegrationTest extends IntegrationTestSupport {
 		return (head + padding + "}").getBytes(StandardCharsets.UTF_8);
 	}
 
-	private static void assertProblem(HttpResponse<String> response, int status, String slug) {
+	private static JsonNode assertProblem(HttpResponse<String> response, int status, String slug) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
 		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
 				type -> assertThat(type).startsWith("application/problem+json"));
 		JsonNode problem = JSON.readTree(response.body());
-		assertThat(problem.get("type").asString()).isEqualTo(ProblemException.TYPE_BASE + slug);
-		assertThat(problem.get("status").asInt()).isEqualTo(status);
+		assertThat(problem.path("type").asString()).as(response.body()).isEqualTo(ProblemException.TYPE_BASE + slug);
+		assertThat(problem.path("status").asInt()).as(response.body()).isEqualTo(status);
 		assertNoInternals(response);
+		return problem;
 	}
 
 	private static void assertNoInternals(HttpResponse<String> response) {
