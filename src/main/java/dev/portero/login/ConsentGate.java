@@ -40,10 +40,28 @@ public class ConsentGate extends OncePerRequestFilter {
 			"/favicon.ico", "/error", "/.well-known/", "/connect/logout", "/account/export", "/account/delete",
 			"/api/v1/me/export", "/api/v1/csrf");
 
+	/**
+	 * Answers a request that asked for no page (an application's {@code prompt=none}) instead of
+	 * the redirect to {@code /terms}; true when it did.
+	 */
+	@FunctionalInterface
+	public interface NoPageAnswer {
+
+		boolean answered(HttpServletRequest request, HttpServletResponse response) throws IOException;
+
+	}
+
 	private final Consents consents;
 
+	private final NoPageAnswer noPage;
+
 	public ConsentGate(Consents consents) {
+		this(consents, (request, response) -> false);
+	}
+
+	public ConsentGate(Consents consents, NoPageAnswer noPage) {
 		this.consents = consents;
+		this.noPage = noPage;
 	}
 
 	@Override
@@ -71,6 +89,9 @@ public class ConsentGate extends OncePerRequestFilter {
 			Problems.write(request, response, Problems.of(HttpStatus.FORBIDDEN, "terms-not-accepted",
 					"Accept the current terms of service and privacy notice first: sign in with a browser, or open "
 							+ request.getContextPath() + "/terms."));
+			return;
+		}
+		if (noPage.answered(request, response)) {
 			return;
 		}
 		if ("GET".equals(request.getMethod())) {

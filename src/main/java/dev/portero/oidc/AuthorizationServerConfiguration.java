@@ -111,6 +111,7 @@ class AuthorizationServerConfiguration {
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings, Consents legal,
 			ClientAuthenticationLimit clientLimit) throws Exception {
+		PromptNone promptNone = new PromptNone(clients);
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_verification"));
@@ -158,15 +159,18 @@ class AuthorizationServerConfiguration {
 			.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
 			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
 			.exceptionHandling(errors -> errors
-				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), userFacing)
+				.defaultAuthenticationEntryPointFor(promptNone.orSignInPage(new LoginUrlAuthenticationEntryPoint("/login")),
+						userFacing)
 				.defaultAuthenticationEntryPointFor(AuthorizationServerConfiguration::clientAuthenticationMissing,
 						clientEndpoints))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
-			.addFilterAfter(new FullSignInRequired(userFacing), AbsoluteSessionTimeoutFilter.class)
+			.addFilterAfter(new FullSignInRequired(userFacing, promptNone), AbsoluteSessionTimeoutFilter.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
-			.addFilterAfter(new ConsentGate(legal), FullSignInRequired.class);
+			.addFilterAfter(new ConsentGate(legal, (request, response) -> promptNone.refuse(request, response,
+					PromptNone.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
+					FullSignInRequired.class);
 		return http.build();
 	}
 

@@ -39,8 +39,11 @@ final class FullSignInRequired extends OncePerRequestFilter {
 
 	private final NextSignInStep nextStep = new NextSignInStep();
 
-	FullSignInRequired(RequestMatcher userFacing) {
+	private final PromptNone promptNone;
+
+	FullSignInRequired(RequestMatcher userFacing, PromptNone promptNone) {
 		this.userFacing = userFacing;
+		this.promptNone = promptNone;
 	}
 
 	@Override
@@ -48,6 +51,9 @@ final class FullSignInRequired extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		var authentication = SecurityContextHolder.getContext().getAuthentication();
 		if (userFacing.matches(request) && SignIns.isPartial(authentication)) {
+			if (promptNone.refuse(request, response, PromptNone.LOGIN_REQUIRED, "The sign-in is not finished.")) {
+				return;
+			}
 			// only a GET can be resumed by a redirect; a refused POST must not replace the request
 			// the sign-in will go back to
 			if ("GET".equals(request.getMethod())) {

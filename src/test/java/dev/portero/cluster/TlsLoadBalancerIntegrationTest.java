@@ -141,16 +141,7 @@ class TlsLoadBalancerIntegrationTest {
 		assertThat(Browser.location(account)).isEqualTo(publicUrl + "/login");
 
 		String verifier = OidcTokenFlows.newCodeVerifier();
-		Map<String, String> parameters = new LinkedHashMap<>();
-		parameters.put("response_type", "code");
-		parameters.put("client_id", client.clientId());
-		parameters.put("redirect_uri", client.redirectUri());
-		parameters.put("scope", "openid profile email");
-		parameters.put("state", "by-hand-state");
-		parameters.put("nonce", "by-hand-nonce");
-		parameters.put("code_challenge", OidcTokenFlows.codeChallenge(verifier));
-		parameters.put("code_challenge_method", "S256");
-		HttpResponse<String> authorize = person.get("/oauth2/authorize?" + OidcTokenFlows.form(parameters));
+		HttpResponse<String> authorize = person.get(authorizationRequest(client, "openid profile email", "by-hand", verifier));
 		locations.add(Browser.location(authorize));
 		assertThat(Browser.location(authorize)).as("unsigned: to the sign-in page").isEqualTo(publicUrl + "/login");
 
@@ -175,21 +166,12 @@ class TlsLoadBalancerIntegrationTest {
 			OidcTokenFlows oidc) {
 		HeadlessChrome.require("the browser journey through HAProxy");
 		String verifier = OidcTokenFlows.newCodeVerifier();
-		Map<String, String> parameters = new LinkedHashMap<>();
-		parameters.put("response_type", "code");
-		parameters.put("client_id", client.clientId());
-		parameters.put("redirect_uri", client.redirectUri());
-		parameters.put("scope", "openid email");
-		parameters.put("state", "chromium-state");
-		parameters.put("nonce", "chromium-nonce");
-		parameters.put("code_challenge", OidcTokenFlows.codeChallenge(verifier));
-		parameters.put("code_challenge_method", "S256");
 		List<String> visited = new ArrayList<>();
 		try (HeadlessChrome chrome = HeadlessChrome.start(List.of("--ignore-certificate-errors-spki-list=" + tls.spkiSha256()))) {
 			ChromeDriver driver = chrome.driver();
 			WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
 
-			driver.get(publicUrl + "/oauth2/authorize?" + OidcTokenFlows.form(parameters));
+			driver.get(publicUrl + authorizationRequest(client, "openid email", "chromium", verifier));
 			wait.until(page -> page.getCurrentUrl().startsWith(publicUrl + "/login"));
 			visited.add(driver.getCurrentUrl());
 			driver.findElement(By.id("username")).sendKeys(USER);
@@ -216,6 +198,20 @@ class TlsLoadBalancerIntegrationTest {
 			assertThat(chrome.cspViolations()).as("CSP violations in Chromium").isEmpty();
 			return "chromium-pages=" + (visited.size() + 1) + " chromium-callback=" + URI.create(callback).getPath();
 		}
+	}
+
+	/** An authorization request with PKCE; state and nonce are {@code name-state} and {@code name-nonce}. */
+	private static String authorizationRequest(TestClients.Registered client, String scope, String name, String verifier) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		parameters.put("response_type", "code");
+		parameters.put("client_id", client.clientId());
+		parameters.put("redirect_uri", client.redirectUri());
+		parameters.put("scope", scope);
+		parameters.put("state", name + "-state");
+		parameters.put("nonce", name + "-nonce");
+		parameters.put("code_challenge", OidcTokenFlows.codeChallenge(verifier));
+		parameters.put("code_challenge_method", "S256");
+		return "/oauth2/authorize?" + OidcTokenFlows.form(parameters);
 	}
 
 	private static String issuerOf(String idToken) {
