@@ -1,11 +1,17 @@
 package dev.portero.login;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
@@ -90,6 +96,9 @@ public class SignIns {
 
 	private final HttpSessionRequestCache requests = new HttpSessionRequestCache();
 
+	/** The factor of a TOTP or recovery code given as the second step (Spring names no such factor). */
+	public static final String CODE_FACTOR = "FACTOR_ONE_TIME_CODE";
+
 	/** The account of the signed-in (or half signed-in) session; every principal is named by account id. */
 	public static AccountId accountOf(Authentication authentication) {
 		return AccountId.parse(authentication.getName());
@@ -107,11 +116,27 @@ public class SignIns {
 	String complete(PorteroUser user, SignInEvents.Method method, HttpServletRequest request,
 			HttpServletResponse response) {
 		request.changeSessionId();
-		establish(UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities()), request, response);
+		establish(UsernamePasswordAuthenticationToken.authenticated(user, null, withFactors(user, method)), request,
+				response);
 		recordSignIn(user.accountId(), method, request);
 		SavedRequest saved = requests.getRequest(request, response);
 		requests.removeRequest(request, response);
 		return saved == null ? "/account" : saved.getRedirectUrl();
+	}
+
+	/**
+	 * The person's roles and the factors this sign-in proved, with their time: the password, and
+	 * for {@link SignInEvents.Method#PASSWORD_AND_CODE} a one-time code ({@link #CODE_FACTOR}).
+	 * Applications learn them from the ID token ({@code amr}, {@code auth_time}).
+	 */
+	private static List<GrantedAuthority> withFactors(PorteroUser user, SignInEvents.Method method) {
+		Instant now = Instant.now();
+		List<GrantedAuthority> authorities = new ArrayList<>(user.getAuthorities());
+		authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY).issuedAt(now).build());
+		if (method == SignInEvents.Method.PASSWORD_AND_CODE) {
+			authorities.add(FactorGrantedAuthority.withAuthority(CODE_FACTOR).issuedAt(now).build());
+		}
+		return authorities;
 	}
 
 	/**

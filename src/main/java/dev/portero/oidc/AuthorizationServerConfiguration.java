@@ -148,7 +148,8 @@ class AuthorizationServerConfiguration {
 						.tokenEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post", "none"))
 						.tokenRevocationEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.tokenIntrospectionEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
-						.claim("claims_supported", List.of("sub", "name", "updated_at", "email", "email_verified"))))));
+						.claim("claims_supported",
+								List.of("sub", "name", "updated_at", "email", "email_verified", "auth_time", "amr"))))));
 		RequestMatcher clientEndpoints = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/token"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/introspect"),
@@ -309,7 +310,8 @@ class AuthorizationServerConfiguration {
 	}
 
 	/**
-	 * ID tokens carry the claims their scopes release, as userinfo does, and are signed with the
+	 * ID tokens carry the claims their scopes release, as userinfo does, and how the person signed
+	 * in ({@code amr}), and are signed with the
 	 * client's algorithm (Spring puts it in the header); access tokens are signed with Portero's
 	 * own ({@code portero.oidc.keys.algorithm}, ES256 unless changed: shorter and faster than
 	 * RS256, and only Portero reads them) and counted by grant ({@code portero_tokens_issued_total}).
@@ -331,6 +333,10 @@ class AuthorizationServerConfiguration {
 				Map<String, Object> released = claims.of(context.getPrincipal().getName(), context.getAuthorizedScopes());
 				released.remove("sub");
 				context.getClaims().claims(existing -> existing.putAll(released));
+				List<String> methods = AuthenticationMethods.of(context.getPrincipal().getAuthorities());
+				if (!methods.isEmpty()) {
+					context.getClaims().claim("amr", methods);
+				}
 			}
 		};
 	}

@@ -1,0 +1,46 @@
+package dev.portero.oidc;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+
+import dev.portero.login.SignIns;
+
+/**
+ * The ID token's {@code amr} (OpenID Connect Core 2; values from RFC 8176) from the factors the
+ * sign-in proved: {@code pwd} for the password, {@code otp} for a TOTP or recovery code,
+ * {@code hwk} for a passkey (a key held by an authenticator), and {@code mfa} when two kinds were
+ * given. A passkey alone does not claim {@code mfa}: Portero does not require user verification
+ * of every passkey, so it cannot promise a second factor behind it.
+ */
+final class AuthenticationMethods {
+
+	private AuthenticationMethods() {
+	}
+
+	static List<String> of(Collection<? extends GrantedAuthority> authorities) {
+		List<String> methods = new ArrayList<>();
+		for (GrantedAuthority authority : authorities) {
+			if (!(authority instanceof FactorGrantedAuthority factor)) {
+				continue;
+			}
+			String method = switch (factor.getAuthority()) {
+				case FactorGrantedAuthority.PASSWORD_AUTHORITY -> "pwd";
+				case SignIns.CODE_FACTOR -> "otp";
+				case FactorGrantedAuthority.WEBAUTHN_AUTHORITY -> "hwk";
+				default -> null;
+			};
+			if (method != null && !methods.contains(method)) {
+				methods.add(method);
+			}
+		}
+		if (methods.size() > 1) {
+			methods.add("mfa");
+		}
+		return methods;
+	}
+
+}
