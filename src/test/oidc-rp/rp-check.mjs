@@ -298,6 +298,25 @@ await step('discovery', async () => {
     + ` end_session_endpoint=${metadata.end_session_endpoint}`;
 });
 
+await step('prompt-none', async () => {
+  // a silent sign-in check by a browser with no session: the answer comes back to the client
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    prompt: 'none',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+    state,
+  });
+  const answer = await fetch(url, { redirect: 'manual', headers: { accept: 'text/html' } });
+  const location = new URL(answer.headers.get('location') ?? '', issuer);
+  check(location.href.startsWith(redirectUri), `prompt=none was sent to ${location.href}, not back to the client`);
+  check(location.searchParams.get('error') === 'login_required', `error=${location.searchParams.get('error')}`);
+  check(location.searchParams.get('state') === state, 'state did not come back');
+  return 'no session: error=login_required to the redirect URI, state=ok, no page';
+});
+
 let first;
 await step('authorize', async () => {
   first = await signIn(config);
@@ -325,12 +344,14 @@ await step('token', async () => {
   check(claims.email === email, `the ID token's email is ${claims.email}`);
   check(tokens.refresh_token, 'no refresh token for offline_access');
   check(tokens.token_type.toLowerCase() === 'bearer', `token_type ${tokens.token_type}`);
+  check(JSON.stringify(claims.amr) === JSON.stringify(['pwd']), `amr ${JSON.stringify(claims.amr)} for a password sign-in`);
   subject = claims.sub;
   const header = decodeJwtPart(tokens.id_token, 0);
+  check(header.alg === 'RS256', `a client that registered no algorithm got ${header.alg} ID tokens`);
   // the signature check fetched the JWK Set: the token's key must be in it
   check(client.getJwksCache(config)?.jwks?.keys?.some((key) => key.kid === header.kid),
     `the ID token's key ${header.kid} was not taken from the JWK Set`);
-  return `id_token alg=${header.alg} kid=${header.kid} signature=verified(jwks) iss=ok aud=ok nonce=ok sub=${subject}`
+  return `id_token alg=${header.alg} kid=${header.kid} signature=verified(jwks) iss=ok aud=ok nonce=ok amr=pwd sub=${subject}`
     + ` scope="${tokens.scope}" refresh_token=yes`;
 });
 

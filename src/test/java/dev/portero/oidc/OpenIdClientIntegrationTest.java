@@ -46,7 +46,7 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 
 	private static final String SCRIPT = "rp-check.mjs";
 
-	private static final List<String> STEPS = List.of("discovery", "authorize", "token", "userinfo", "refresh",
+	private static final List<String> STEPS = List.of("discovery", "prompt-none", "authorize", "token", "userinfo", "refresh",
 			"reuse-detection", "introspection", "revocation", "public-client", "client-credentials", "device", "logout");
 
 	private static final Duration NPM_TIMEOUT = Duration.ofMinutes(5);
