@@ -16,10 +16,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -142,16 +142,16 @@ public class Clients {
 			.build();
 		repository.save(client);
 		events.publishEvent(new OidcEvents.ClientRegistered(client.getClientId()));
-		return new WithSecret(view(client), secret);
+		return new WithSecret(ClientViews.of(client), secret);
 	}
 
 	public Page page(@Nullable String search, int page, int size) {
-		List<Client> items = registrations.page(search, (long) page * size, size).stream().map(Clients::view).toList();
+		List<Client> items = registrations.page(search, (long) page * size, size).stream().map(ClientViews::of).toList();
 		return new Page(items, page, size, registrations.count(search));
 	}
 
 	public Client get(String clientId) {
-		return view(find(clientId));
+		return ClientViews.of(find(clientId));
 	}
 
 	/**
@@ -161,7 +161,7 @@ public class Clients {
 	@Transactional
 	public Client update(String clientId, Changes changes) {
 		RegisteredClient existing = find(clientId);
-		Client before = view(existing);
+		Client before = ClientViews.of(existing);
 		List<String> redirectUris = changes.redirectUris() != null ? list(changes.redirectUris()) : before.redirectUris();
 		List<String> postLogoutRedirectUris = changes.postLogoutRedirectUris() != null
 				? list(changes.postLogoutRedirectUris()) : before.postLogoutRedirectUris();
@@ -194,7 +194,7 @@ public class Clients {
 			registrations.revokeAll(existing.getId());
 		}
 		events.publishEvent(new OidcEvents.ClientChanged(clientId));
-		return view(updated);
+		return ClientViews.of(updated);
 	}
 
 	/**
@@ -213,7 +213,7 @@ public class Clients {
 		repository.save(updated);
 		registrations.revokeOwnTokens(existing.getId());
 		events.publishEvent(new OidcEvents.ClientSecretRotated(clientId));
-		return new WithSecret(view(updated), secret);
+		return new WithSecret(ClientViews.of(updated), secret);
 	}
 
 	/** Deletes the client, its consents and its authorizations, so every token issued to it. */
@@ -253,43 +253,6 @@ public class Clients {
 				.build());
 	}
 
-	/** The stored sets have no order; a client reads the same every time, in a fixed order. */
-	static Client view(RegisteredClient client) {
-		Set<String> methods = new LinkedHashSet<>();
-		for (ClientAuthenticationMethod known : List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
-				ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.NONE)) {
-			if (client.getClientAuthenticationMethods().contains(known)) {
-				methods.add(known.getValue());
-			}
-		}
-		client.getClientAuthenticationMethods().forEach(method -> methods.add(method.getValue()));
-		Type type = methods.contains(ClientAuthenticationMethod.NONE.getValue()) ? Type.PUBLIC : Type.CONFIDENTIAL;
-		Set<String> grantTypes = new LinkedHashSet<>();
-		for (String known : ClientRules.GRANT_TYPES) {
-			if (client.getAuthorizationGrantTypes().contains(new AuthorizationGrantType(known))) {
-				grantTypes.add(known);
-			}
-		}
-		client.getAuthorizationGrantTypes().forEach(grant -> grantTypes.add(grant.getValue()));
-		TokenSettings tokens = client.getTokenSettings();
-		return new Client(client.getClientId(), client.getClientName(), type, sorted(client.getRedirectUris()),
-				sorted(client.getPostLogoutRedirectUris()), grantTypes, new LinkedHashSet<>(sorted(client.getScopes())),
-				!client.getClientSettings().isRequireAuthorizationConsent(), client.getClientSettings().isRequireProofKey(),
-				methods, tokens.getAccessTokenTimeToLive(),
-				grantTypes.contains(ClientRules.REFRESH_TOKEN) ? tokens.getRefreshTokenTimeToLive() : null,
-				idTokenAlgorithm(tokens), client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH);
-	}
-
-	/**
-	 * The algorithm the client's ID tokens are signed with. Clients registered before there was a
-	 * choice carry Spring's default, RS256, which is also what OpenID Connect prescribes for a
-	 * client that asked for nothing.
-	 */
-	static OidcSettings.SigningAlgorithm idTokenAlgorithm(TokenSettings tokens) {
-		SignatureAlgorithm algorithm = tokens.getIdTokenSignatureAlgorithm();
-		return algorithm == null ? DEFAULT_ID_TOKEN_ALGORITHM : OidcSettings.SigningAlgorithm.valueOf(algorithm.getName());
-	}
-
 	/** 128 random bits, URL-safe: not a secret, but not guessable or enumerable either. */
 	private static String newClientId() {
 		byte[] bytes = new byte[16];
@@ -297,9 +260,6 @@ public class Clients {
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
 	}
 
-	private static List<String> sorted(Set<String> values) {
-		return values.stream().sorted().toList();
-	}
 
 	private static List<String> list(@Nullable List<String> values) {
 		return values == null ? List.of() : new ArrayList<>(new LinkedHashSet<>(values));

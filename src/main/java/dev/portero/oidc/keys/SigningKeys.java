@@ -1,7 +1,6 @@
 package dev.portero.oidc.keys;
 
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,15 +8,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import org.jspecify.annotations.Nullable;
@@ -56,9 +49,6 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 
 	/** How stale a node's view of the keys may be after a change made elsewhere. */
 	public static final Duration RELOAD_AFTER = Duration.ofSeconds(1);
-
-	/** NIST's recommendation beyond 2030 is 3072; 2048 is what relying parties universally accept today. */
-	private static final int RSA_KEY_BITS = 2048;
 
 	private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
 
@@ -155,7 +145,7 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 			List<StoredKey> keys = load(now);
 			for (SigningAlgorithm algorithm : algorithms()) {
 				if (signingCandidate(algorithm, keys, now).isEmpty()) {
-					insert(generate(algorithm), now, now);
+					insert(KeyMaterial.generate(algorithm), now, now);
 					log.info("Created a token signing key ({})", algorithm);
 				}
 			}
@@ -186,7 +176,7 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 			.param("retire", retireAfter.toEpochMilli())
 			.param("algorithm", algorithm.name())
 			.update();
-		return insert(generate(algorithm), now, activeFrom);
+		return insert(KeyMaterial.generate(algorithm), now, activeFrom);
 	}
 
 	/**
@@ -197,7 +187,7 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 		Rotation rotation = transactions.execute(status -> {
 			Instant now = clock.instant();
 			int removed = jdbc.sql("DELETE FROM oidc_signing_keys").update();
-			List<String> kids = algorithms().stream().map(algorithm -> insert(generate(algorithm), now, now)).toList();
+			List<String> kids = algorithms().stream().map(algorithm -> insert(KeyMaterial.generate(algorithm), now, now)).toList();
 			return new Rotation(kids, removed);
 		});
 		snapshot = null;
@@ -251,7 +241,7 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 				String kid = rs.getString("kid");
 				long retire = rs.getLong("retire_after");
 				Instant retireAfter = rs.wasNull() ? null : Instant.ofEpochMilli(retire);
-				return new StoredKey(parse(box.open(rs.getString("jwk_sealed"), kid)),
+				return new StoredKey(KeyMaterial.parse(box.open(rs.getString("jwk_sealed"), kid)),
 						Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("active_from")),
 						retireAfter);
 			})
@@ -271,37 +261,6 @@ public class SigningKeys implements JWKSource<SecurityContext> {
 			.param("active", activeFrom.toEpochMilli())
 			.update();
 		return jwk.getKeyID();
-	}
-
-	private static JWK generate(SigningAlgorithm algorithm) {
-		try {
-			JWK key = switch (algorithm) {
-				case ES256 -> new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE)
-					.algorithm(JWSAlgorithm.ES256)
-					.generate();
-				case RS256 -> new RSAKeyGenerator(RSA_KEY_BITS).keyUse(KeyUse.SIGNATURE)
-					.algorithm(JWSAlgorithm.RS256)
-					.generate();
-			};
-			// the key id is the key's own thumbprint (RFC 7638): unique and stable
-			return switch (key) {
-				case com.nimbusds.jose.jwk.ECKey ec -> new com.nimbusds.jose.jwk.ECKey.Builder(ec).keyIDFromThumbprint().build();
-				case com.nimbusds.jose.jwk.RSAKey rsa -> new com.nimbusds.jose.jwk.RSAKey.Builder(rsa).keyIDFromThumbprint().build();
-				default -> throw new IllegalStateException("unexpected key type");
-			};
-		}
-		catch (JOSEException ex) {
-			throw new IllegalStateException("cannot generate a signing key", ex);
-		}
-	}
-
-	private static JWK parse(byte[] json) {
-		try {
-			return JWK.parse(new String(json, StandardCharsets.UTF_8));
-		}
-		catch (ParseException ex) {
-			throw new IllegalStateException("a stored signing key does not parse", ex);
-		}
 	}
 
 }
