@@ -189,6 +189,11 @@ class AuditRecorder {
 	}
 
 	@EventListener
+	void on(OidcEvents.ClientPkceNotRequired event) {
+		trail.record("oidc.client_pkce_not_required", true, event.clientId(), Map.of());
+	}
+
+	@EventListener
 	void on(OidcEvents.ClientSecretRotated event) {
 		trail.record("oidc.client_secret_rotated", true, event.clientId(), Map.of());
 	}

@@ -51,6 +51,16 @@ public final class ClientProblems {
 
 	}
 
+	/** A public client without PKCE: nothing else would protect its authorization codes. */
+	public static final class PkceRequired extends ProblemException {
+
+		PkceRequired() {
+			super(HttpStatus.BAD_REQUEST, "pkce-required",
+					"A public client must use PKCE: it has no secret, so nothing else protects its authorization codes.");
+		}
+
+	}
+
 	/** A scope with characters outside the safe set, or a reserved name. */
 	public static final class InvalidScope extends ProblemException {
 

@@ -65,7 +65,10 @@ final class ClientRules {
 	 */
 	static void check(Clients.Type type, List<String> redirectUris, List<String> postLogoutRedirectUris,
 			Set<String> grantTypes, Set<String> scopes, Duration accessTokenLifetime,
-			@Nullable Duration refreshTokenLifetime, Duration maxTokenLifetime) {
+			@Nullable Duration refreshTokenLifetime, Duration maxTokenLifetime, boolean pkceRequired) {
+		if (type == Clients.Type.PUBLIC && !pkceRequired) {
+			throw new ClientProblems.PkceRequired();
+		}
 		checkGrantTypes(type, grantTypes);
 		checkUris("redirect URI", redirectUris);
 		checkUris("post-logout redirect URI", postLogoutRedirectUris);

@@ -58,13 +58,13 @@ public class Clients {
 	public record Draft(String name, Type type, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 			boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
-			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg) {
+			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired) {
 
 		public Draft(String name, Type type, @Nullable List<String> redirectUris,
 				@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 				boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
 			this(name, type, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty, accessTokenLifetime,
-					refreshTokenLifetime, null);
+					refreshTokenLifetime, null, null);
 		}
 
 	}
@@ -73,7 +73,7 @@ public class Clients {
 	public record Changes(@Nullable String name, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, @Nullable Set<String> grantTypes, @Nullable Set<String> scopes,
 			@Nullable Boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
-			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg) {
+			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired) {
 	}
 
 	/** A client with its secret in the clear, to hand out once; null for a public client. */
@@ -118,8 +118,9 @@ public class Clients {
 		Set<String> scopes = set(draft.scopes());
 		Duration access = draft.accessTokenLifetime() != null ? draft.accessTokenLifetime()
 				: settings.accessTokenLifetime();
+		boolean pkce = draft.pkceRequired() == null || draft.pkceRequired();
 		ClientRules.check(draft.type(), redirectUris, postLogoutRedirectUris, grantTypes, scopes, access,
-				draft.refreshTokenLifetime(), settings.maxTokenLifetime());
+				draft.refreshTokenLifetime(), settings.maxTokenLifetime(), pkce);
 		Duration refresh = draft.refreshTokenLifetime() != null ? draft.refreshTokenLifetime()
 				: settings.refreshTokenLifetime();
 
@@ -137,11 +138,14 @@ public class Clients {
 			builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
 		}
 		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
-				draft.firstParty(), ClientSettings.builder(), TokenSettings.builder(), access, refresh,
+				draft.firstParty(), pkce, ClientSettings.builder(), TokenSettings.builder(), access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
 			.build();
 		repository.save(client);
 		events.publishEvent(new OidcEvents.ClientRegistered(client.getClientId()));
+		if (!pkce) {
+			events.publishEvent(new OidcEvents.ClientPkceNotRequired(client.getClientId()));
+		}
 		return new WithSecret(ClientViews.of(client), secret);
 	}
 
@@ -172,8 +176,9 @@ public class Clients {
 		// a lifetime given now, or the one the client keeps while it keeps the grant
 		Duration refreshGiven = changes.refreshTokenLifetime() != null ? changes.refreshTokenLifetime()
 				: grantTypes.contains(ClientRules.REFRESH_TOKEN) ? before.refreshTokenLifetime() : null;
+		boolean pkce = changes.pkceRequired() != null ? changes.pkceRequired() : before.pkceRequired();
 		ClientRules.check(before.type(), redirectUris, postLogoutRedirectUris, grantTypes, scopes, access, refreshGiven,
-				settings.maxTokenLifetime());
+				settings.maxTokenLifetime(), pkce);
 		Duration refresh = refreshGiven != null ? refreshGiven : settings.refreshTokenLifetime();
 		boolean firstParty = changes.firstParty() != null ? changes.firstParty() : before.firstParty();
 
@@ -184,7 +189,7 @@ public class Clients {
 			.authorizationGrantTypes(Set::clear)
 			.scopes(Set::clear);
 		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
-				ClientSettings.withSettings(existing.getClientSettings().getSettings()),
+				pkce, ClientSettings.withSettings(existing.getClientSettings().getSettings()),
 				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
 				changes.idTokenSignedResponseAlg() != null ? changes.idTokenSignedResponseAlg()
 						: before.idTokenSignedResponseAlg())
@@ -194,6 +199,9 @@ public class Clients {
 			registrations.revokeAll(existing.getId());
 		}
 		events.publishEvent(new OidcEvents.ClientChanged(clientId));
+		if (before.pkceRequired() && !pkce) {
+			events.publishEvent(new OidcEvents.ClientPkceNotRequired(clientId));
+		}
 		return ClientViews.of(updated);
 	}
 
@@ -233,19 +241,20 @@ public class Clients {
 	}
 
 	/**
-	 * The settings every client gets: PKCE required (also on confidential clients, as OAuth 2.1
-	 * recommends: it protects the code even when the secret leaks), consent unless first-party,
-	 * refresh tokens replaced at each use.
+	 * The settings every client gets: PKCE required unless an administrator let a confidential
+	 * client go without (as OAuth 2.1 recommends, it protects the code even when the secret leaks;
+	 * relying parties older than PKCE cannot send it), consent unless first-party, refresh tokens
+	 * replaced at each use.
 	 */
 	private static RegisteredClient.Builder configure(RegisteredClient.Builder builder, List<String> redirectUris,
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
-			ClientSettings.Builder clientSettings, TokenSettings.Builder tokenSettings, Duration access, Duration refresh,
+			boolean pkceRequired, ClientSettings.Builder clientSettings, TokenSettings.Builder tokenSettings, Duration access, Duration refresh,
 			OidcSettings.SigningAlgorithm idTokenAlgorithm) {
 		return builder.redirectUris(uris -> uris.addAll(redirectUris))
 			.postLogoutRedirectUris(uris -> uris.addAll(postLogoutRedirectUris))
 			.authorizationGrantTypes(grants -> grantTypes.forEach(grant -> grants.add(new AuthorizationGrantType(grant))))
 			.scopes(set -> set.addAll(scopes))
-			.clientSettings(clientSettings.requireProofKey(true).requireAuthorizationConsent(!firstParty).build())
+			.clientSettings(clientSettings.requireProofKey(pkceRequired).requireAuthorizationConsent(!firstParty).build())
 			.tokenSettings(tokenSettings.accessTokenTimeToLive(access)
 				.refreshTokenTimeToLive(refresh)
 				.reuseRefreshTokens(false)

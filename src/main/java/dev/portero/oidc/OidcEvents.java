@@ -23,6 +23,10 @@ public final class OidcEvents {
 	}
 
 	/** An administrator changed a client's registration. */
+	/** A confidential client may now send authorization requests without PKCE: a weaker setting. */
+	public record ClientPkceNotRequired(String clientId) {
+	}
+
 	public record ClientChanged(String clientId) {
 	}
 

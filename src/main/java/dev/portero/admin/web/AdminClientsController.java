@@ -82,7 +82,8 @@ class AdminClientsController {
 			@NotEmpty @Size(max = 10) Set<@NotNull @Size(max = 100) String> grantTypes,
 			@Nullable @Size(max = 50) Set<@NotNull @Size(max = 100) String> scopes, @Nullable Boolean firstParty,
 			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
-			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg) {
+			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg,
+			@Nullable Boolean pkceRequired) {
 	}
 
 	record UpdateClient(
@@ -93,7 +94,8 @@ class AdminClientsController {
 			@Nullable @Size(min = 1, max = 10) Set<@NotNull @Size(max = 100) String> grantTypes,
 			@Nullable @Size(max = 50) Set<@NotNull @Size(max = 100) String> scopes, @Nullable Boolean firstParty,
 			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
-			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg) {
+			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg,
+			@Nullable Boolean pkceRequired) {
 	}
 
 	private final Clients clients;
@@ -122,7 +124,8 @@ class AdminClientsController {
 		Clients.WithSecret created = clients.create(new Clients.Draft(request.name(), type, request.redirectUris(),
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(),
 				Boolean.TRUE.equals(request.firstParty()), seconds(request.accessTokenLifetimeSeconds()),
-				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg())));
+				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg()),
+				request.pkceRequired()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/clients/" + created.client().clientId()))
 			.body(ClientWithSecretView.of(created));
 	}
@@ -132,7 +135,7 @@ class AdminClientsController {
 		return ClientView.of(clients.update(clientId, new Clients.Changes(request.name(), request.redirectUris(),
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(), request.firstParty(),
 				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()),
-				algorithm(request.idTokenSignedResponseAlg()))));
+				algorithm(request.idTokenSignedResponseAlg()), request.pkceRequired())));
 	}
 
 	private static OidcSettings.@Nullable SigningAlgorithm algorithm(@Nullable String name) {
