@@ -166,7 +166,8 @@ class AuthorizationServerConfiguration {
 						clientEndpoints))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
-			.addFilterAfter(new FullSignInRequired(userFacing, promptNone), AbsoluteSessionTimeoutFilter.class)
+			.addFilterAfter(new PostedAuthorizationRequests(), AbsoluteSessionTimeoutFilter.class)
+			.addFilterAfter(new FullSignInRequired(userFacing, promptNone), PostedAuthorizationRequests.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
 			.addFilterAfter(new ConsentGate(legal, (request, response) -> promptNone.refuse(request, response,

@@ -79,8 +79,10 @@ class SignInStepsDuringAuthorizationIntegrationTest extends OidcTestSupport {
 		request.parameters.forEach((name, value) -> form.add(new String[] { name, value }));
 		form.add(new String[] { "_csrf", Browser.csrfToken(browser.get("/login/mfa").body()) });
 		HttpResponse<String> post = post(browser, "/oauth2/authorize", form);
-		assertThat(post.statusCode()).as("POST from a half signed-in session").isEqualTo(403);
-		assertThat(post.headers().firstValue("Location")).isEmpty();
+		assertThat(post.statusCode()).as("POST from a half signed-in session: the same request by GET").isEqualTo(303);
+		assertThat(Browser.location(post)).contains("/oauth2/authorize?").contains("state=" + request.state);
+		assertThat(Browser.location(browser.get(Browser.location(post)))).as("which is sent on to the second step")
+			.endsWith("/login/mfa");
 		assertThat(authorizationsOf(account)).isZero();
 
 		HttpResponse<String> code = browser.submit("/login/mfa", "/login/mfa", Map.of("code", AuthenticatorApp.code(key, 1)));
