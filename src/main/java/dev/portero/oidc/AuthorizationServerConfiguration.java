@@ -111,7 +111,7 @@ class AuthorizationServerConfiguration {
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings, Consents legal,
 			ClientAuthenticationLimit clientLimit) throws Exception {
-		PromptNone promptNone = new PromptNone(clients);
+		AuthorizationRefusals refusals = new AuthorizationRefusals(clients);
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_verification"));
@@ -148,6 +148,8 @@ class AuthorizationServerConfiguration {
 						.tokenEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post", "none"))
 						.tokenRevocationEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.tokenIntrospectionEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
+						.claim("request_parameter_supported", false)
+						.claim("request_uri_parameter_supported", false)
 						.claim("claims_supported",
 								List.of("sub", "name", "updated_at", "email", "email_verified", "auth_time", "amr"))))));
 		RequestMatcher clientEndpoints = new OrRequestMatcher(
@@ -160,18 +162,19 @@ class AuthorizationServerConfiguration {
 			.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
 			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
 			.exceptionHandling(errors -> errors
-				.defaultAuthenticationEntryPointFor(promptNone.orSignInPage(new LoginUrlAuthenticationEntryPoint("/login")),
+				.defaultAuthenticationEntryPointFor(refusals.orSignInPage(new LoginUrlAuthenticationEntryPoint("/login")),
 						userFacing)
 				.defaultAuthenticationEntryPointFor(AuthorizationServerConfiguration::clientAuthenticationMissing,
 						clientEndpoints))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class)
 			.addFilterAfter(new PostedAuthorizationRequests(), AbsoluteSessionTimeoutFilter.class)
-			.addFilterAfter(new FullSignInRequired(userFacing, promptNone), PostedAuthorizationRequests.class)
+			.addFilterAfter(refusals.requestObjects(), PostedAuthorizationRequests.class)
+			.addFilterAfter(new FullSignInRequired(userFacing, refusals), PostedAuthorizationRequests.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
-			.addFilterAfter(new ConsentGate(legal, (request, response) -> promptNone.refuse(request, response,
-					PromptNone.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
+			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
+					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
 					FullSignInRequired.class);
 		return http.build();
 	}

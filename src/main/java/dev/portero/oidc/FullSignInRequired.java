@@ -39,11 +39,11 @@ final class FullSignInRequired extends OncePerRequestFilter {
 
 	private final NextSignInStep nextStep = new NextSignInStep();
 
-	private final PromptNone promptNone;
+	private final AuthorizationRefusals refusals;
 
-	FullSignInRequired(RequestMatcher userFacing, PromptNone promptNone) {
+	FullSignInRequired(RequestMatcher userFacing, AuthorizationRefusals refusals) {
 		this.userFacing = userFacing;
-		this.promptNone = promptNone;
+		this.refusals = refusals;
 	}
 
 	@Override
@@ -51,7 +51,7 @@ final class FullSignInRequired extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		var authentication = SecurityContextHolder.getContext().getAuthentication();
 		if (userFacing.matches(request) && SignIns.isPartial(authentication)) {
-			if (promptNone.refuse(request, response, PromptNone.LOGIN_REQUIRED, "The sign-in is not finished.")) {
+			if (refusals.refuse(request, response, AuthorizationRefusals.LOGIN_REQUIRED, "The sign-in is not finished.")) {
 				return;
 			}
 			// only a GET can be resumed by a redirect; a refused POST must not replace the request

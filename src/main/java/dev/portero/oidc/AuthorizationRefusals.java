@@ -1,0 +1,139 @@
+package dev.portero.oidc;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * Authorization requests Portero refuses before Spring's authorization endpoint sees them, with
+ * the error sent to the client's redirect URI (RFC 6749 4.1.2.1, OpenID Connect Core 3.1.2.6).
+ * <ul>
+ * <li>{@code prompt=none} asks that no page be shown: whatever would need one (signing in,
+ * finishing a sign-in, accepting terms) is answered with an error, so that an application's
+ * silent sign-in check learns at once that the person must come by. Spring's authorization
+ * server does this for a request that reaches its endpoint, but in Spring Security 7 a request
+ * without a session is sent to the sign-in page before it gets there, and Portero's own sign-in
+ * steps come earlier still; hence this class, used at those points.</li>
+ * <li>Request objects ({@code request}, {@code request_uri}) are not supported: refused with
+ * {@code request_not_supported} / {@code request_uri_not_supported}, as OpenID Connect Core 6
+ * allows, rather than ignored (the parameters inside them would silently not apply).</li>
+ * </ul>
+ * <p>
+ * The redirect URI is used only when it is exactly one the client registered (or the client's
+ * only one when the request names none); otherwise the request takes its ordinary course, where
+ * the authorization endpoint judges it (a loopback redirect URI on another port, which RFC 8252
+ * allows, therefore still meets the sign-in page).
+ */
+final class AuthorizationRefusals {
+
+	static final String LOGIN_REQUIRED = "login_required";
+
+	static final String INTERACTION_REQUIRED = "interaction_required";
+
+	private final RegisteredClientRepository clients;
+
+	AuthorizationRefusals(RegisteredClientRepository clients) {
+		this.clients = clients;
+	}
+
+	/** Whether this is an authorization request. */
+	static boolean isAuthorizationRequest(HttpServletRequest request) {
+		return request.getRequestURI().equals(request.getContextPath() + "/oauth2/authorize");
+	}
+
+	/** Whether this is an authorization request that asks for no page. */
+	static boolean promptNone(HttpServletRequest request) {
+		String prompt = request.getParameter("prompt");
+		return prompt != null && isAuthorizationRequest(request)
+				&& Arrays.asList(prompt.strip().split("\\s+")).contains("none");
+	}
+
+	/**
+	 * Sends the browser back to the client with {@code error}, and true, when the request asked
+	 * for no page; false (nothing sent) otherwise, or when it names no redirect URI of the client's.
+	 */
+	boolean refuse(HttpServletRequest request, HttpServletResponse response, String error, String description)
+			throws IOException {
+		return promptNone(request) && toClient(request, response, error, description);
+	}
+
+	/**
+	 * Sends the browser back to the client with {@code error}, and true; false (nothing sent)
+	 * when the request names no redirect URI of the client's.
+	 */
+	boolean toClient(HttpServletRequest request, HttpServletResponse response, String error, String description)
+			throws IOException {
+		String redirectUri = registeredRedirectUri(request);
+		if (redirectUri == null) {
+			return false;
+		}
+		UriComponentsBuilder answer = UriComponentsBuilder.fromUriString(redirectUri)
+			.queryParam("error", error)
+			.queryParam("error_description", description);
+		String state = request.getParameter("state");
+		if (state != null && !state.isEmpty()) {
+			answer.queryParam("state", state);
+		}
+		response.sendRedirect(answer.encode().build().toUriString());
+		return true;
+	}
+
+	/** Refuses request objects; first of the checks, so that even a person not signed in gets the error. */
+	OncePerRequestFilter requestObjects() {
+		return new OncePerRequestFilter() {
+
+			@Override
+			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+					throws ServletException, IOException {
+				if (isAuthorizationRequest(request) && request.getParameter("request") != null
+						&& toClient(request, response, "request_not_supported", "Request objects are not supported.")) {
+					return;
+				}
+				if (isAuthorizationRequest(request) && request.getParameter("request_uri") != null && toClient(request,
+						response, "request_uri_not_supported", "Request objects by reference are not supported.")) {
+					return;
+				}
+				chain.doFilter(request, response);
+			}
+
+		};
+	}
+
+	/** The sign-in page, unless the request asked for none: then {@code login_required} to the client. */
+	AuthenticationEntryPoint orSignInPage(AuthenticationEntryPoint signInPage) {
+		return (request, response, ex) -> {
+			if (!refuse(request, response, LOGIN_REQUIRED, "The person is not signed in.")) {
+				signInPage.commence(request, response, ex);
+			}
+		};
+	}
+
+	private @Nullable String registeredRedirectUri(HttpServletRequest request) {
+		String clientId = request.getParameter("client_id");
+		if (clientId == null || clientId.isBlank()) {
+			return null;
+		}
+		RegisteredClient client = clients.findByClientId(clientId);
+		if (client == null) {
+			return null;
+		}
+		String requested = request.getParameter("redirect_uri");
+		if (requested == null) {
+			return client.getRedirectUris().size() == 1 ? client.getRedirectUris().iterator().next() : null;
+		}
+		return client.getRedirectUris().contains(requested) ? requested : null;
+	}
+
+}
