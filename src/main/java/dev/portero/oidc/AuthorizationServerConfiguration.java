@@ -64,6 +64,8 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -160,7 +162,8 @@ class AuthorizationServerConfiguration {
 		RequestMatcher endpoints = http.getConfigurer(OAuth2AuthorizationServerConfigurer.class).getEndpointsMatcher();
 		http.securityMatcher(endpoints)
 			.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
-			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
+			.oauth2ResourceServer(resourceServer -> resourceServer.bearerTokenResolver(bearerTokens())
+				.jwt(Customizer.withDefaults()))
 			.exceptionHandling(errors -> errors
 				.defaultAuthenticationEntryPointFor(refusals.orSignInPage(new LoginUrlAuthenticationEntryPoint("/login")),
 						userFacing)
@@ -177,6 +180,17 @@ class AuthorizationServerConfiguration {
 					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
 					FullSignInRequired.class);
 		return http.build();
+	}
+
+	/**
+	 * Userinfo takes the access token in the {@code Authorization} header or, as RFC 6750 2.2 and
+	 * OpenID Connect Core 5.3.1 allow, in a form-encoded POST body ({@code access_token}); never
+	 * in the query string, where it would end up in logs.
+	 */
+	private static BearerTokenResolver bearerTokens() {
+		DefaultBearerTokenResolver resolver = new DefaultBearerTokenResolver();
+		resolver.setAllowFormEncodedBodyParameter(true);
+		return resolver;
 	}
 
 	/**
