@@ -120,7 +120,7 @@ final class AuthorizationRefusals {
 		};
 	}
 
-	private @Nullable String registeredRedirectUri(HttpServletRequest request) {
+	@Nullable String registeredRedirectUri(HttpServletRequest request) {
 		String clientId = request.getParameter("client_id");
 		if (clientId == null || clientId.isBlank()) {
 			return null;

@@ -176,9 +176,10 @@ class AuthorizationServerConfiguration {
 			.addFilterAfter(new FullSignInRequired(userFacing, refusals), PostedAuthorizationRequests.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
+			.addFilterAfter(new Reauthentication(refusals), FullSignInRequired.class)
 			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
 					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
-					FullSignInRequired.class);
+					Reauthentication.class);
 		return http.build();
 	}
 
