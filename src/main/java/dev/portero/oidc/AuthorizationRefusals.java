@@ -42,6 +42,8 @@ final class AuthorizationRefusals {
 
 	static final String INTERACTION_REQUIRED = "interaction_required";
 
+	private static final String PUSHED_REQUEST = "urn:ietf:params:oauth:request_uri:";
+
 	private final RegisteredClientRepository clients;
 
 	AuthorizationRefusals(RegisteredClientRepository clients) {
@@ -101,8 +103,11 @@ final class AuthorizationRefusals {
 						&& toClient(request, response, "request_not_supported", "Request objects are not supported.")) {
 					return;
 				}
-				if (isAuthorizationRequest(request) && request.getParameter("request_uri") != null && toClient(request,
-						response, "request_uri_not_supported", "Request objects by reference are not supported.")) {
+				String requestUri = request.getParameter("request_uri");
+				// a pushed authorization request's reference (RFC 9126) is the authorization server's own
+				if (isAuthorizationRequest(request) && requestUri != null && !requestUri.startsWith(PUSHED_REQUEST)
+						&& toClient(request, response, "request_uri_not_supported",
+								"Request objects by reference are not supported.")) {
 					return;
 				}
 				chain.doFilter(request, response);
