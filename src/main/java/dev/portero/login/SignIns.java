@@ -29,6 +29,9 @@ import dev.portero.web.ClientAddress;
 @Component
 public class SignIns {
 
+	/** The factor of a TOTP or recovery code given as the second step (Spring names no such factor). */
+	public static final String CODE_FACTOR = "FACTOR_ONE_TIME_CODE";
+
 	/** How long a sign-in or re-authentication counts as recent, for sensitive changes. */
 	static final long RECENT_MILLIS = 10 * 60 * 1000;
 
@@ -95,9 +98,6 @@ public class SignIns {
 	}
 
 	private final HttpSessionRequestCache requests = new HttpSessionRequestCache();
-
-	/** The factor of a TOTP or recovery code given as the second step (Spring names no such factor). */
-	public static final String CODE_FACTOR = "FACTOR_ONE_TIME_CODE";
 
 	/** The account of the signed-in (or half signed-in) session; every principal is named by account id. */
 	public static AccountId accountOf(Authentication authentication) {

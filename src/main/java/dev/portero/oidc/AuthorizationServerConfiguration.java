@@ -173,13 +173,14 @@ class AuthorizationServerConfiguration {
 					SecurityContextHolderFilter.class)
 			.addFilterAfter(new PostedAuthorizationRequests(), AbsoluteSessionTimeoutFilter.class)
 			.addFilterAfter(refusals.requestObjects(), PostedAuthorizationRequests.class)
-			.addFilterAfter(new FullSignInRequired(userFacing, refusals), PostedAuthorizationRequests.class)
+			// before the sign-in steps, which remember the request as it is
+			.addFilterAfter(new Reauthentication(refusals), PostedAuthorizationRequests.class)
+			.addFilterAfter(new FullSignInRequired(userFacing, refusals), Reauthentication.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
-			.addFilterAfter(new Reauthentication(refusals), FullSignInRequired.class)
 			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
 					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
-					Reauthentication.class);
+					FullSignInRequired.class);
 		return http.build();
 	}
 

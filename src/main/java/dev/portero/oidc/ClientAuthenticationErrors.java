@@ -53,11 +53,14 @@ final class ClientAuthenticationErrors implements AuthenticationFailureHandler {
 			errors.write(throttled.getError(), null, answer);
 			return;
 		}
-		if (!authenticated) {
-			limit.failed(request);
-		}
 		String code = exception instanceof OAuth2AuthenticationException oauth ? oauth.getError().getErrorCode()
 				: OAuth2ErrorCodes.INVALID_CLIENT;
+		// only a failure of the credentials themselves: Spring checks a public client's PKCE
+		// verifier as part of client authentication, and a wrong code or verifier (invalid_grant)
+		// is a failed grant, not a guess at a secret
+		if (!authenticated && (OAuth2ErrorCodes.INVALID_CLIENT.equals(code) || OAuth2ErrorCodes.INVALID_REQUEST.equals(code))) {
+			limit.failed(request);
+		}
 		if (OAuth2ErrorCodes.INVALID_CLIENT.equals(code)) {
 			answer.setStatusCode(HttpStatus.UNAUTHORIZED);
 			String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);

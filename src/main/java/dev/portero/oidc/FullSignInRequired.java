@@ -78,9 +78,9 @@ final class FullSignInRequired extends OncePerRequestFilter {
 	}
 
 	/**
-	 * A sign-in completed with a second factor carries no factor times, but the authorization
-	 * server takes the ID token's {@code auth_time} from them (and fails without one once the
-	 * token names the session). Its password was given after the session began, so the session's
+	 * A sign-in completed with a second factor before factor times were recorded (a session from
+	 * an earlier version) carries none, but the authorization server takes the ID token's
+	 * {@code auth_time} from them (and fails without one once the token names the session). Its password was given after the session began, so the session's
 	 * start is a time the sign-in cannot predate; for this request only, not stored.
 	 */
 	private static Authentication withSignInTime(Authentication authentication, Instant notBefore) {

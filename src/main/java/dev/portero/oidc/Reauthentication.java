@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.stream.Collectors;
@@ -31,8 +32,9 @@ import dev.portero.login.SignIns;
  * Spring's authorization server answers a signed-in session at once, whatever these say; here the
  * session is signed out first (in this browser only) and the same request, without the demand
  * it has now met, is sent through the ordinary sign-in, so the ID token carries the new
- * {@code auth_time}. {@code prompt=none} with either cannot be met without a page:
- * {@code login_required}.
+ * {@code auth_time}. Someone not (or not fully) signed in is sent to the same request without the
+ * demand first, since the sign-in they are about to give meets it. {@code prompt=none} with either
+ * cannot be met without a page: {@code login_required}.
  * <p>
  * Only a request naming a redirect URI its client registered is acted on, so that a link cannot
  * sign someone out unless it could also have signed them in to that application.
@@ -48,10 +50,8 @@ final class Reauthentication extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
 		if (!AuthorizationRefusals.isAuthorizationRequest(request) || request.getParameter("response_type") == null
-				|| !SignIns.isComplete(authentication) || !demandsNewSignIn(request, authentication)
-				|| refusals.registeredRedirectUri(request) == null) {
+				|| !hasDemand(request) || refusals.registeredRedirectUri(request) == null) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -59,9 +59,24 @@ final class Reauthentication extends OncePerRequestFilter {
 				"A new sign-in was asked for, which needs a page.")) {
 			return;
 		}
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		if (!SignIns.isComplete(authentication)) {
+			// the sign-in (or its next step) to come meets the demand: remember the request without
+			// it, or the person would be asked to sign in a second time when it resumes
+			response.sendRedirect(withoutMetDemands(request));
+			return;
+		}
+		if (!demandsNewSignIn(request, authentication)) {
+			chain.doFilter(request, response);
+			return;
+		}
 		String again = withoutMetDemands(request);
 		new SecurityContextLogoutHandler().logout(request, response, authentication);
 		response.sendRedirect(again);
+	}
+
+	private static boolean hasDemand(HttpServletRequest request) {
+		return prompts(request).contains("login") || maxAge(request) != null;
 	}
 
 	private static boolean demandsNewSignIn(HttpServletRequest request, Authentication authentication) {
@@ -74,9 +89,9 @@ final class Reauthentication extends OncePerRequestFilter {
 				|| Duration.between(signedIn, Instant.now()).compareTo(Duration.ofSeconds(maxAge)) > 0);
 	}
 
-	private static java.util.List<String> prompts(HttpServletRequest request) {
+	private static List<String> prompts(HttpServletRequest request) {
 		String prompt = request.getParameter("prompt");
-		return prompt == null ? java.util.List.of() : Arrays.asList(prompt.strip().split("\\s+"));
+		return prompt == null ? List.of() : Arrays.asList(prompt.strip().split("\\s+"));
 	}
 
 	private static @Nullable Long maxAge(HttpServletRequest request) {

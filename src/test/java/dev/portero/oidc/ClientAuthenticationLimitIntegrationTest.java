@@ -87,6 +87,22 @@ class ClientAuthenticationLimitIntegrationTest extends OidcTokensTestSupport {
 	}
 
 	@Test
+	void aWrongCodeOrVerifierOfAPublicClientIsAFailedGrantNotAGuessAtASecret() {
+		TestClients.Registered publicApp = clients.publicClient("https://app.example.test/cb", true);
+		String address = "198.18.7.99";
+		OidcTokenFlows client = flows.forwardedFor(address);
+
+		for (int i = 0; i < PER_ADDRESS + 4; i++) {
+			Answer wrong = client.token(publicApp, Map.of("grant_type", "authorization_code", "code", "no-such-code-" + i,
+					"redirect_uri", "https://app.example.test/cb", "code_verifier", "x".repeat(43)));
+			assertThat(wrong.status()).as(wrong.body()).isEqualTo(400);
+			assertThat(wrong.error()).isEqualTo("invalid_grant");
+		}
+
+		assertThat(hits("a", address)).as("nothing counted against the address").isZero();
+	}
+
+	@Test
 	void everyKindOfFailureCountsAndEveryEndpointRefusesOnceTheBudgetIsUsedUp() {
 		TestClients.Registered app = clients.confidential("https://app.example.test/cb", true);
 		TestClients.Registered impostor = new TestClients.Registered(app.clientId(), "not-the-secret", null);

@@ -48,6 +48,18 @@ class ReauthenticationIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
+	void someoneNotSignedInSignsInOnceForPromptLogin() throws Exception {
+		Account account = newAccount("login-once");
+		RelyingParty app = firstParty();
+		Browser browser = browser();
+		RelyingParty.Request request = app.request("openid").with("prompt", "login").with("max_age", "0");
+
+		Date signedIn = authTimeAfterNewSignIn(app, browser, account, request);
+
+		assertThat(signedIn).as("one sign-in, straight back to the application").isNotNull();
+	}
+
+	@Test
 	void promptLoginWithPromptNoneIsLoginRequired() {
 		Account account = newAccount("login-none");
 		RelyingParty app = firstParty();
