@@ -1,6 +1,8 @@
 package dev.portero.oidc;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import jakarta.servlet.FilterChain;
@@ -14,7 +16,6 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Authorization requests Portero refuses before Spring's authorization endpoint sees them, with
@@ -81,15 +82,22 @@ final class AuthorizationRefusals {
 		if (redirectUri == null) {
 			return false;
 		}
-		UriComponentsBuilder answer = UriComponentsBuilder.fromUriString(redirectUri)
-			.queryParam("error", error)
-			.queryParam("error_description", description);
+		// each value fully percent-encoded: a state may hold '&', '=' or '+', which must come back as sent
+		StringBuilder answer = new StringBuilder(redirectUri).append(redirectUri.contains("?") ? '&' : '?')
+			.append("error=")
+			.append(encode(error))
+			.append("&error_description=")
+			.append(encode(description));
 		String state = request.getParameter("state");
 		if (state != null && !state.isEmpty()) {
-			answer.queryParam("state", state);
+			answer.append("&state=").append(encode(state));
 		}
-		response.sendRedirect(answer.encode().build().toUriString());
+		response.sendRedirect(answer.toString());
 		return true;
+	}
+
+	private static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
 	}
 
 	/** Refuses request objects; first of the checks, so that even a person not signed in gets the error. */

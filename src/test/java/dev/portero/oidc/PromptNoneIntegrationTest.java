@@ -34,6 +34,15 @@ class PromptNoneIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
+	void theStateComesBackAsSentWhateverItHolds() {
+		RelyingParty.Request request = firstParty().request("openid").with("prompt", "none").with("state", "a&b=c d+e/é");
+
+		Map<String, String> answer = RelyingParty.query(redirectToApplication(browser().get(request.path())));
+
+		assertThat(answer).containsEntry("error", "login_required").containsEntry("state", "a&b=c d+e/é");
+	}
+
+	@Test
 	void aSignedInPersonGetsACodeWithoutAPage() {
 		Account account = newAccount("silent");
 		RelyingParty app = firstParty();
