@@ -55,19 +55,20 @@ final class Reauthentication extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		boolean complete = SignIns.isComplete(authentication);
+		if (complete && !demandsNewSignIn(request, authentication)) {
+			chain.doFilter(request, response);
+			return;
+		}
 		if (refusals.refuse(request, response, AuthorizationRefusals.LOGIN_REQUIRED,
 				"A new sign-in was asked for, which needs a page.")) {
 			return;
 		}
-		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-		if (!SignIns.isComplete(authentication)) {
+		if (!complete) {
 			// the sign-in (or its next step) to come meets the demand: remember the request without
 			// it, or the person would be asked to sign in a second time when it resumes
 			response.sendRedirect(withoutMetDemands(request));
-			return;
-		}
-		if (!demandsNewSignIn(request, authentication)) {
-			chain.doFilter(request, response);
 			return;
 		}
 		String again = withoutMetDemands(request);

@@ -72,6 +72,19 @@ class ReauthenticationIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
+	void promptNoneWithAMaxAgeTheSignInMeetsGetsACode() {
+		Account account = newAccount("none-fresh");
+		RelyingParty app = firstParty();
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+		RelyingParty.Request request = app.request("openid").with("prompt", "none").with("max_age", "3600");
+
+		String redirect = redirectToApplication(browser.get(request.path()));
+
+		assertThat(RelyingParty.query(redirect)).containsKey("code").doesNotContainKey("error");
+	}
+
+	@Test
 	void aRequestForAnotherRedirectUriSignsNobodyOut() {
 		Account account = newAccount("login-foreign");
 		Browser browser = browser();
