@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.BinaryOperator;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -94,6 +97,26 @@ final class AuthorizationRefusals {
 		}
 		response.sendRedirect(answer.toString());
 		return true;
+	}
+
+	/**
+	 * The authorization request as a GET of the endpoint, each parameter's values passed through
+	 * {@code keep} (null drops a value), the CSRF token left out.
+	 */
+	static String asGet(HttpServletRequest request, BinaryOperator<String> keep) {
+		StringJoiner query = new StringJoiner("&");
+		for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
+			if (parameter.getKey().equals("_csrf")) {
+				continue;
+			}
+			for (String value : parameter.getValue()) {
+				String kept = keep.apply(parameter.getKey(), value);
+				if (kept != null) {
+					query.add(encode(parameter.getKey()) + "=" + encode(kept));
+				}
+			}
+		}
+		return request.getContextPath() + "/oauth2/authorize?" + query;
 	}
 
 	private static String encode(String value) {

@@ -1,10 +1,6 @@
 package dev.portero.oidc;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.StringJoiner;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -40,20 +36,7 @@ final class PostedAuthorizationRequests extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
-		StringJoiner query = new StringJoiner("&");
-		for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
-			if (parameter.getKey().equals("_csrf")) {
-				continue;
-			}
-			for (String value : parameter.getValue()) {
-				query.add(encode(parameter.getKey()) + "=" + encode(value));
-			}
-		}
-		response.sendRedirect(request.getContextPath() + ENDPOINT + "?" + query, HttpStatus.SEE_OTHER.value());
-	}
-
-	private static String encode(String text) {
-		return URLEncoder.encode(text, StandardCharsets.UTF_8);
+		response.sendRedirect(AuthorizationRefusals.asGet(request, (name, value) -> value), HttpStatus.SEE_OTHER.value());
 	}
 
 	private static boolean signedIn() {

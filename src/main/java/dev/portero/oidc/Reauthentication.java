@@ -1,14 +1,10 @@
 package dev.portero.oidc;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.StringJoiner;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.FilterChain;
@@ -112,27 +108,14 @@ final class Reauthentication extends OncePerRequestFilter {
 
 	/** The same request by GET, less {@code login} in {@code prompt} and less {@code max_age}: both are met by the sign-in to come. */
 	private static String withoutMetDemands(HttpServletRequest request) {
-		StringJoiner query = new StringJoiner("&");
-		for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
-			String name = parameter.getKey();
-			if (name.equals("_csrf") || name.equals("max_age")) {
-				continue;
+		return AuthorizationRefusals.asGet(request, (name, value) -> switch (name) {
+			case "max_age" -> null;
+			case "prompt" -> {
+				String rest = Arrays.stream(value.strip().split("\\s+")).filter(p -> !p.equals("login")).collect(Collectors.joining(" "));
+				yield rest.isEmpty() ? null : rest;
 			}
-			for (String value : parameter.getValue()) {
-				if (name.equals("prompt")) {
-					value = Arrays.stream(value.strip().split("\\s+")).filter(p -> !p.equals("login")).collect(Collectors.joining(" "));
-					if (value.isEmpty()) {
-						continue;
-					}
-				}
-				query.add(encode(name) + "=" + encode(value));
-			}
-		}
-		return request.getContextPath() + "/oauth2/authorize?" + query;
-	}
-
-	private static String encode(String text) {
-		return URLEncoder.encode(text, StandardCharsets.UTF_8);
+			default -> value;
+		});
 	}
 
 }

@@ -79,6 +79,9 @@ class LoadBalancerConfigTest {
 
 		assertThat(config).containsPattern("(?m)^\\s+option forwardfor$")
 			.containsPattern("(?m)^\\s+http-request set-header X-Forwarded-Proto https if \\{ ssl_fc \\}$")
+			// Portero believes these from its proxy: a client's own must never get through
+			.containsPattern("(?m)^\\s+http-request del-header X-Forwarded-Host$")
+			.containsPattern("(?m)^\\s+http-request del-header X-Forwarded-Port$")
 			.containsPattern("(?m)^\\s+retry-on conn-failure empty-response$")
 			.containsPattern("(?m)^\\s+http-request disable-l7-retry unless idempotent$")
 			.containsPattern("(?m)^\\s+stats enable$");
@@ -117,7 +120,8 @@ class LoadBalancerConfigTest {
 		String config = Files.readString(NGINX);
 
 		assertThat(Pattern.compile("(?m)^\\s+server \\S+:8080").matcher(config).results()).as("backends").hasSizeGreaterThanOrEqualTo(2);
-		assertThat(config).contains("proxy_set_header X-Forwarded-For ", "proxy_set_header X-Forwarded-Proto $scheme;")
+		assertThat(config).contains("proxy_set_header X-Forwarded-For ", "proxy_set_header X-Forwarded-Proto $scheme;",
+				"proxy_set_header X-Forwarded-Port $server_port;", "proxy_set_header X-Forwarded-Host \"\";")
 			.containsPattern("(?m)^\\s+proxy_next_upstream error timeout;$")
 			.doesNotContain(":9000");
 		assertThat(config.lines().filter(l -> !l.strip().startsWith("#"))).as("retries of requests a node received")
