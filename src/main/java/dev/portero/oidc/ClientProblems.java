@@ -77,7 +77,7 @@ public final class ClientProblems {
 	public static final class AdminScopeNotAllowed extends ProblemException {
 
 		AdminScopeNotAllowed() {
-			super(HttpStatus.BAD_REQUEST, "admin-scope-not-allowed", "The " + AuthorizationServerConfiguration.ADMIN_SCOPE
+			super(HttpStatus.BAD_REQUEST, "admin-scope-not-allowed", "The " + Clients.ADMIN_SCOPE
 					+ " scope is only allowed on a client whose only grant type is client_credentials.");
 		}
 

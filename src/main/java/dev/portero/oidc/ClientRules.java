@@ -46,7 +46,7 @@ final class ClientRules {
 	/** Scopes under this prefix are Portero's own; only the ones it defines may be registered. */
 	static final String RESERVED_PREFIX = "portero:";
 
-	static final Set<String> PORTERO_SCOPES = Set.of(AuthorizationServerConfiguration.ADMIN_SCOPE);
+	static final Set<String> PORTERO_SCOPES = Set.of(Clients.ADMIN_SCOPE);
 
 	/** The stored columns' sizes: URIs and scopes are kept as comma-separated lists. */
 	static final int MAX_URIS_LENGTH = 4000;
@@ -189,7 +189,7 @@ final class ClientRules {
 		if (String.join(",", scopes).length() > MAX_SCOPES_LENGTH) {
 			throw new InvalidScope("The scopes together may be at most " + MAX_SCOPES_LENGTH + " characters.");
 		}
-		if (scopes.contains(AuthorizationServerConfiguration.ADMIN_SCOPE)
+		if (scopes.contains(Clients.ADMIN_SCOPE)
 				&& !grantTypes.equals(Set.of(CLIENT_CREDENTIALS))) {
 			throw new AdminScopeNotAllowed();
 		}

@@ -83,6 +83,12 @@ public class Clients {
 	public record Page(List<Client> items, int page, int size, long total) {
 	}
 
+	/**
+	 * The scope that lets a client call the admin API; only a client whose only grant type is
+	 * client_credentials may have it ({@link ClientRules}).
+	 */
+	public static final String ADMIN_SCOPE = "portero:admin";
+
 	private static final SecureRandom RANDOM = new SecureRandom();
 
 	/** OpenID Connect Dynamic Client Registration 1.0, {@code id_token_signed_response_alg}. */

@@ -1,8 +1,10 @@
 package dev.portero.oidc;
 
+import java.security.Principal;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 
 import com.nimbusds.jwt.SignedJWT;
@@ -12,6 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
@@ -75,7 +82,7 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 
 	@Override
 	public void save(OAuth2Authorization toSave) {
-		OAuth2Authorization authorization = AuthorizationServerConfiguration.withPlainPrincipal(toSave);
+		OAuth2Authorization authorization = withPlainPrincipal(toSave);
 		transactions.executeWithoutResult(status -> saveRemembering(authorization));
 	}
 
@@ -177,6 +184,30 @@ final class RotatingAuthorizationService implements OAuth2AuthorizationService {
 		catch (ParseException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * What an authorization remembers of the signed-in user: the account id and the roles, not
+	 * the full principal (which would put the account object, with its password hash field, into
+	 * the stored authorization and tie the stored form to Portero's classes). The factors the user
+	 * signed in with are kept as they are: their time is the ID token's {@code auth_time}, which
+	 * the authorization server requires whenever the token names the session ({@code sid}).
+	 */
+	static OAuth2Authorization withPlainPrincipal(OAuth2Authorization authorization) {
+		Authentication principal = authorization.getAttribute(Principal.class.getName());
+		if (principal == null || principal.getClass() == UsernamePasswordAuthenticationToken.class
+				&& principal.getPrincipal() instanceof String) {
+			return authorization;
+		}
+		List<GrantedAuthority> authorities = principal.getAuthorities()
+			.stream()
+			.map(authority -> authority instanceof FactorGrantedAuthority factor ? factor
+					: (GrantedAuthority) new SimpleGrantedAuthority(authority.getAuthority()))
+			.toList();
+		return OAuth2Authorization.from(authorization)
+			.attribute(Principal.class.getName(),
+					UsernamePasswordAuthenticationToken.authenticated(principal.getName(), null, authorities))
+			.build();
 	}
 
 	private static @Nullable OAuth2RefreshToken refreshTokenOf(OAuth2Authorization authorization) {

@@ -188,7 +188,7 @@ class AuthorizationCodeIntegrationTest extends OidcTestSupport {
 
 		RelyingParty.Request unknown = app.request("openid calendar");
 		assertRedirectedError(browser.get(unknown.path()), unknown, "invalid_scope");
-		RelyingParty.Request admin = app.request("openid " + AuthorizationServerConfiguration.ADMIN_SCOPE);
+		RelyingParty.Request admin = app.request("openid " + Clients.ADMIN_SCOPE);
 		assertRedirectedError(browser.get(admin.path()), admin, "invalid_scope");
 		assertThat(authorizationsOf(account)).isZero();
 	}

@@ -90,7 +90,7 @@ class ClientCredentialsIntegrationTest extends OidcTokensTestSupport {
 		TestClients.Registered service = clients.service("reports:read");
 
 		Answer unregistered = flows.clientCredentials(service, "reports:write");
-		Answer admin = flows.clientCredentials(service, AuthorizationServerConfiguration.ADMIN_SCOPE);
+		Answer admin = flows.clientCredentials(service, Clients.ADMIN_SCOPE);
 		Answer mixed = flows.clientCredentials(service, "reports:read frobnicate");
 
 		for (Answer answer : new Answer[] { unregistered, admin, mixed }) {

@@ -1,0 +1,52 @@
+package dev.portero.oidc;
+
+import jakarta.servlet.Filter;
+
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+import dev.portero.account.Consents;
+import dev.portero.login.ConsentGate;
+
+/**
+ * What Portero does with an authorization request before Spring's authorization endpoint sees it:
+ * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
+ * objects, act on {@code prompt=login} and {@code max_age}, finish a partial sign-in and ask for
+ * the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
+ * their order, which matters.
+ */
+public final class AuthorizationRequestFilters {
+
+	private final AuthorizationRefusals refusals;
+
+	public AuthorizationRequestFilters(RegisteredClientRepository clients) {
+		this.refusals = new AuthorizationRefusals(clients);
+	}
+
+	/** The sign-in page, unless the request asked for none: then {@code login_required} to the client. */
+	public AuthenticationEntryPoint orSignInPage(AuthenticationEntryPoint signInPage) {
+		return refusals.orSignInPage(signInPage);
+	}
+
+	/**
+	 * Adds the filters, in their order, after {@code after}. {@code userFacing} matches the
+	 * endpoints a person's browser is sent to; {@code legal} knows whether the person has accepted
+	 * the current terms.
+	 */
+	public void addAfter(HttpSecurity http, Class<? extends Filter> after, RequestMatcher userFacing,
+			Consents legal) {
+		http.addFilterAfter(new PostedAuthorizationRequests(), after)
+			.addFilterAfter(refusals.requestObjects(), PostedAuthorizationRequests.class)
+			// before the sign-in steps, which remember the request as it is
+			.addFilterAfter(new Reauthentication(refusals), PostedAuthorizationRequests.class)
+			.addFilterAfter(new FullSignInRequired(userFacing, refusals), Reauthentication.class)
+			// an application's sign-in waits until the person has accepted the current terms (before
+			// the authorization endpoint's filter, which answers a signed-in session at once)
+			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
+					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
+					FullSignInRequired.class);
+	}
+
+}

@@ -1,0 +1,39 @@
+package dev.portero.oidc;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2ClientAuthenticationConfigurer;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * How the protocol endpoints authenticate clients: secrets checked with the fast keyed hash of
+ * {@link ClientSecrets}, not the password encoder bean; every way of presenting credentials behind
+ * {@link ClientAuthenticationLimit}, so that none escapes the per-address limit; failures answered
+ * by {@link ClientAuthenticationErrors}.
+ */
+@Component
+@ConditionalOnWebApplication // only the protocol endpoints' filter chain uses it
+public class ClientAuthentication implements Customizer<OAuth2ClientAuthenticationConfigurer> {
+
+	private final ClientSecrets secrets;
+
+	private final ClientAuthenticationLimit limit;
+
+	ClientAuthentication(ClientSecrets secrets, ClientAuthenticationLimit limit) {
+		this.secrets = secrets;
+		this.limit = limit;
+	}
+
+	@Override
+	public void customize(OAuth2ClientAuthenticationConfigurer authentication) {
+		authentication.authenticationProviders(providers -> providers.forEach(provider -> {
+			if (provider instanceof ClientSecretAuthenticationProvider secretProvider) {
+				secretProvider.setPasswordEncoder(secrets.asPasswordEncoder());
+			}
+		}))
+			.authenticationConverters(converters -> converters.replaceAll(limit::guard))
+			.errorResponseHandler(new ClientAuthenticationErrors(limit));
+	}
+
+}

@@ -1,0 +1,128 @@
+package dev.portero.oidc;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+
+import dev.portero.oidc.keys.SigningJwtEncoder;
+import dev.portero.oidc.keys.SigningKeys;
+import dev.portero.oidc.keys.VerificationKeys;
+
+/**
+ * Portero's tokens: how they are signed, what they carry, and how Portero reads its own access
+ * tokens back (userinfo, the admin API).
+ */
+@Configuration(proxyBeanMethods = false)
+class TokenConfiguration {
+
+	@Bean
+	JwtEncoder jwtEncoder(SigningKeys keys, OidcSettings settings) {
+		return new SigningJwtEncoder(keys, settings.keys().algorithm());
+	}
+
+	/**
+	 * Validates Portero's own access tokens (userinfo, the admin API): signature by a published
+	 * key, issuer, lifetime, and that the token has not been revoked.
+	 */
+	@Bean
+	JwtDecoder jwtDecoder(SigningKeys keys, AuthorizationServerSettings server,
+			@Lazy OAuth2AuthorizationService authorizations) {
+		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSource(keys)
+			.jwsAlgorithm(SignatureAlgorithm.ES256)
+			.jwsAlgorithm(SignatureAlgorithm.RS256)
+			.jwtProcessorCustomizer(processor -> processor.setJWSKeySelector(new VerificationKeys(keys)))
+			.build();
+		OAuth2TokenValidator<Jwt> notRevoked = jwt -> {
+			OAuth2Authorization authorization = authorizations.findByToken(jwt.getTokenValue(),
+					OAuth2TokenType.ACCESS_TOKEN);
+			return authorization != null && authorization.getAccessToken() != null
+					&& authorization.getAccessToken().isActive() ? OAuth2TokenValidatorResult.success()
+							: OAuth2TokenValidatorResult.failure(
+									new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "The token was revoked.", null));
+		};
+		decoder.setJwtValidator(
+				new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(server.getIssuer()), notRevoked));
+		return decoder;
+	}
+
+	/**
+	 * Bearer tokens at the admin API: scopes become {@code SCOPE_} authorities, but
+	 * {@code portero:admin} only in a token a client got for itself (client credentials, where
+	 * the subject is the client), never in one issued on behalf of a user.
+	 */
+	@Bean
+	JwtAuthenticationConverter jwtAuthenticationConverter() {
+		JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
+		JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+		converter.setJwtGrantedAuthoritiesConverter(jwt -> {
+			Collection<GrantedAuthority> granted = scopes.convert(jwt);
+			boolean clientItself = jwt.getSubject() != null && jwt.getAudience() != null
+					&& jwt.getAudience().contains(jwt.getSubject());
+			return granted.stream()
+				.filter(authority -> clientItself || !("SCOPE_" + Clients.ADMIN_SCOPE).equals(authority.getAuthority()))
+				.toList();
+		});
+		return converter;
+	}
+
+	/**
+	 * ID tokens carry the claims their scopes release, as userinfo does, and how the person signed
+	 * in ({@code amr}), and are signed with the
+	 * client's algorithm (Spring puts it in the header); access tokens are signed with Portero's
+	 * own ({@code portero.oidc.keys.algorithm}, ES256 unless changed: shorter and faster than
+	 * RS256, and only Portero reads them) and counted by grant ({@code portero_tokens_issued_total}).
+	 */
+	@Bean
+	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(OidcClaims claims, OidcSettings settings,
+			MeterRegistry registry) {
+		SignatureAlgorithm accessTokenAlgorithm = SignatureAlgorithm.from(settings.keys().algorithm().name());
+		return context -> {
+			if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+				context.getJwsHeader().algorithm(accessTokenAlgorithm);
+				Counter.builder("portero.tokens.issued")
+					.description("Access tokens issued, by grant")
+					.tag("grant", context.getAuthorizationGrantType().getValue())
+					.register(registry)
+					.increment();
+			}
+			if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
+				Map<String, Object> released = claims.of(context.getPrincipal().getName(), context.getAuthorizedScopes());
+				released.remove("sub");
+				context.getClaims().claims(existing -> existing.putAll(released));
+				List<String> methods = AuthenticationMethods.of(context.getPrincipal().getAuthorities());
+				if (!methods.isEmpty()) {
+					context.getClaims().claim("amr", methods);
+				}
+			}
+		};
+	}
+
+}
