@@ -37,14 +37,15 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
+import dev.portero.oidc.clients.ClientAuthentication;
+import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningKeys;
 
 /**
  * The OpenID Connect provider: Spring Security's authorization server on its own filter chain
  * (the protocol endpoints only), with the clients, authorizations and consents in the database
- * ({@link ClientConfiguration}, {@link AuthorizationStoresConfiguration}), tokens signed by
- * {@link SigningKeys} ({@link TokenConfiguration}), and sign-in handled by the ordinary login
- * page, MFA included.
+ * (configured in {@code clients/} and {@code authorization/}), tokens signed by {@link SigningKeys}
+ * ({@code tokens/}), and sign-in handled by the ordinary login page, MFA included.
  */
 @Configuration(proxyBeanMethods = false)
 class AuthorizationServerConfiguration {

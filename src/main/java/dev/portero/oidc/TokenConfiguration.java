@@ -32,6 +32,7 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 
+import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningJwtEncoder;
 import dev.portero.oidc.keys.SigningKeys;
 import dev.portero.oidc.keys.VerificationKeys;

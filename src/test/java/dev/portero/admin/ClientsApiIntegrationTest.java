@@ -24,7 +24,7 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 import dev.portero.account.Registration;
-import dev.portero.oidc.ClientSecrets;
+import dev.portero.oidc.clients.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.TestClients;

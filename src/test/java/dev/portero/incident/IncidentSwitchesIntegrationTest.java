@@ -47,7 +47,7 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 	org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository repository;
 
 	@Autowired
-	dev.portero.oidc.ClientSecrets secrets;
+	dev.portero.oidc.clients.ClientSecrets secrets;
 
 	@AfterEach
 	void switchesOff() {

@@ -16,7 +16,7 @@ import org.springframework.test.context.TestPropertySource;
 import dev.portero.account.Account;
 import dev.portero.account.Registration;
 import dev.portero.account.Role;
-import dev.portero.oidc.ClientSecrets;
+import dev.portero.oidc.clients.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.OidcTokenFlows;

@@ -9,6 +9,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import org.junit.jupiter.api.Test;
 
 import dev.portero.account.Account;
+import dev.portero.oidc.clients.Clients;
 import dev.portero.support.Browser;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 
+import dev.portero.oidc.clients.Clients;
 import dev.portero.support.OidcTokenFlows.Answer;
 import dev.portero.support.TestClients;
 

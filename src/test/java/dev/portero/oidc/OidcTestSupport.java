@@ -18,6 +18,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 
 import dev.portero.account.Account;
 import dev.portero.account.Registration;
+import dev.portero.oidc.clients.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.TestClients;

@@ -22,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 import dev.portero.account.Registration;
+import dev.portero.oidc.clients.ClientSecrets;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.PorteroProcess;
 import dev.portero.support.TestClients;

@@ -22,7 +22,7 @@ import dev.portero.account.Account;
 import dev.portero.account.Registration;
 import dev.portero.audit.AuditTrail;
 import dev.portero.config.PorteroSettings;
-import dev.portero.oidc.ClientSecrets;
+import dev.portero.oidc.clients.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.OidcTokenFlows;

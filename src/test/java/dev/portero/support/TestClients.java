@@ -12,7 +12,7 @@ import org.springframework.security.oauth2.server.authorization.settings.ClientS
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
-import dev.portero.oidc.ClientSecrets;
+import dev.portero.oidc.clients.ClientSecrets;
 
 /**
  * Registers OIDC clients straight in the repository, for tests of the protocol that should not

@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.portero.admin.web.AdminUsersController.PageView;
-import dev.portero.oidc.Clients;
+import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.OidcSettings;
 
 /**

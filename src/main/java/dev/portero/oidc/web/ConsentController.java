@@ -19,7 +19,7 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-import dev.portero.oidc.UnknownClient;
+import dev.portero.oidc.clients.UnknownClient;
 
 /**
  * The consent screen the authorization server sends a user to: which application asks, and for

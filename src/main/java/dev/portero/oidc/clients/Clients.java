@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.clients;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -24,7 +24,9 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import dev.portero.oidc.ClientProblems.PublicClientHasNoSecret;
+import dev.portero.oidc.OidcEvents;
+import dev.portero.oidc.OidcSettings;
+import dev.portero.oidc.clients.ClientProblems.PublicClientHasNoSecret;
 
 /**
  * The applications registered with the OpenID Connect provider, as administrators manage them.

@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.clients;
 
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -10,6 +10,8 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+
+import dev.portero.oidc.OidcSettings;
 
 /** A registered client as Portero shows it ({@link Clients.Client}), from Spring's stored form. */
 final class ClientViews {

@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.clients;
 
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +11,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.stereotype.Repository;
 
 import dev.portero.config.SharedCaches;
+import dev.portero.oidc.AuthorizationCache;
 
 /**
  * What Spring's {@code RegisteredClientRepository} cannot do: list, count and delete clients, and

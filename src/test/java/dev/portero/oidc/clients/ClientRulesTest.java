@@ -1,9 +1,9 @@
-package dev.portero.oidc;
+package dev.portero.oidc.clients;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.portero.oidc.ClientProblems.InvalidRedirectUri;
+import dev.portero.oidc.clients.ClientProblems.InvalidRedirectUri;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

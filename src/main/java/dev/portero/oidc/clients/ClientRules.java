@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.clients;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.portero.oidc.ClientProblems.AdminScopeNotAllowed;
-import dev.portero.oidc.ClientProblems.GrantNotAllowed;
-import dev.portero.oidc.ClientProblems.InvalidRedirectUri;
-import dev.portero.oidc.ClientProblems.InvalidScope;
-import dev.portero.oidc.ClientProblems.InvalidTokenLifetime;
-import dev.portero.oidc.ClientProblems.RedirectUriRequired;
-import dev.portero.oidc.ClientProblems.UnknownGrantType;
+import dev.portero.oidc.clients.ClientProblems.AdminScopeNotAllowed;
+import dev.portero.oidc.clients.ClientProblems.GrantNotAllowed;
+import dev.portero.oidc.clients.ClientProblems.InvalidRedirectUri;
+import dev.portero.oidc.clients.ClientProblems.InvalidScope;
+import dev.portero.oidc.clients.ClientProblems.InvalidTokenLifetime;
+import dev.portero.oidc.clients.ClientProblems.RedirectUriRequired;
+import dev.portero.oidc.clients.ClientProblems.UnknownGrantType;
 
 /**
  * What a client registration must satisfy before it is stored. The rules close the usual holes of

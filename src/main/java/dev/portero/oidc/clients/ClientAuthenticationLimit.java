@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.clients;
 
 import java.net.InetAddress;
 
@@ -11,6 +11,7 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.authentication.AuthenticationConverter;
 import org.springframework.stereotype.Component;
 
+import dev.portero.oidc.OidcEvents;
 import dev.portero.throttle.RateLimits;
 import dev.portero.throttle.ThrottleSettings;
 import dev.portero.throttle.Throttled;
