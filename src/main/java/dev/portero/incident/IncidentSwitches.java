@@ -16,7 +16,7 @@ import dev.portero.account.AccountService;
 import dev.portero.account.Registration;
 import dev.portero.config.InstanceSettings;
 import dev.portero.config.SharedCaches;
-import dev.portero.oidc.AuthorizationCache;
+import dev.portero.oidc.authorization.AuthorizationCache;
 import dev.portero.oidc.clients.UnknownClient;
 import dev.portero.oidc.keys.SigningKeys;
 

@@ -37,6 +37,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
+import dev.portero.oidc.authorization.AuthorizationRequestFilters;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningKeys;

@@ -16,6 +16,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.portero.config.ClusterJobs;
 import dev.portero.config.SharedCaches;
+import dev.portero.oidc.authorization.AuthorizationCache;
 import dev.portero.oidc.keys.SigningKeys;
 
 /**

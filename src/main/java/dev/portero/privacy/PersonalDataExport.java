@@ -21,7 +21,7 @@ import dev.portero.login.SessionInfo;
 import dev.portero.login.Sessions;
 import dev.portero.mfa.Passkeys;
 import dev.portero.mfa.SecondFactors;
-import dev.portero.oidc.AuthorizedApps;
+import dev.portero.oidc.authorization.AuthorizedApps;
 
 /**
  * Everything Portero holds about a person, in one document (the right of access and to data

@@ -11,7 +11,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.stereotype.Repository;
 
 import dev.portero.config.SharedCaches;
-import dev.portero.oidc.AuthorizationCache;
+import dev.portero.oidc.authorization.AuthorizationCache;
 
 /**
  * What Spring's {@code RegisteredClientRepository} cannot do: list, count and delete clients, and

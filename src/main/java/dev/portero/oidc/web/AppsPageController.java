@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import dev.portero.login.SignIns;
-import dev.portero.oidc.AuthorizedApps;
+import dev.portero.oidc.authorization.AuthorizedApps;
 
 /** The applications the user has let in, each with a button that takes its access away. */
 @Controller

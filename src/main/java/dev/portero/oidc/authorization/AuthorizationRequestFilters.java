@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.authorization;
 
 import jakarta.servlet.Filter;
 

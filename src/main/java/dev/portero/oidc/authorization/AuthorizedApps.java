@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.authorization;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -21,6 +21,7 @@ import org.springframework.util.StringUtils;
 import dev.portero.account.AccountEvents;
 import dev.portero.account.AccountId;
 import dev.portero.config.SharedCaches;
+import dev.portero.oidc.OidcEvents;
 
 /**
  * The applications a user has let in: those with a consent or a live authorization. Revoking one

@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.authorization;
 
 import java.io.IOException;
 import java.time.Instant;

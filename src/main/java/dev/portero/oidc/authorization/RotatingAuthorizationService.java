@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.authorization;
 
 import java.security.Principal;
 import java.text.ParseException;
@@ -29,6 +29,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.transaction.support.TransactionOperations;
 
 import dev.portero.config.SecretHasher;
+import dev.portero.oidc.OidcEvents;
 import dev.portero.oidc.keys.SigningKeys;
 
 /**
