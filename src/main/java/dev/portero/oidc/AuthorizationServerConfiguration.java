@@ -41,6 +41,7 @@ import dev.portero.oidc.authorization.AuthorizationRequestFilters;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningKeys;
+import dev.portero.oidc.tokens.OidcClaims;
 
 /**
  * The OpenID Connect provider: Spring Security's authorization server on its own filter chain

@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.tokens;
 
 import java.util.Collection;
 import java.util.List;
@@ -32,6 +32,7 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 
+import dev.portero.oidc.OidcSettings;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningJwtEncoder;
 import dev.portero.oidc.keys.SigningKeys;

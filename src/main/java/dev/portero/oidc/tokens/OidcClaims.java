@@ -1,4 +1,4 @@
-package dev.portero.oidc;
+package dev.portero.oidc.tokens;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
