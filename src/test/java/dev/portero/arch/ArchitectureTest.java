@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /** The module rules of STYLE.md, checked on the compiled classes. */
@@ -51,6 +52,35 @@ class ArchitectureTest {
 			.dependOnClassesThat()
 			.haveFullyQualifiedName("org.springframework.jdbc.core.simple.JdbcClient")
 			.check(CLASSES);
+	}
+
+	/**
+	 * The parts of the OpenID Connect provider and who may use them. The root ({@code oidc}) is
+	 * the module's API (settings, events) and the filter chain that wires the parts together;
+	 * signing keys know no other part; the web pages are used by none. Clients may end the
+	 * authorizations they hold (and so empty the authorization cache), but the authorization
+	 * request's handling sees clients only through Spring's repository.
+	 */
+	@Test
+	void theOidcPartsDependOnlyDownwards() {
+		layeredArchitecture().consideringOnlyDependenciesInLayers()
+			.layer("root").definedBy("dev.portero.oidc")
+			.layer("keys").definedBy("dev.portero.oidc.keys..")
+			.layer("clients").definedBy("dev.portero.oidc.clients..")
+			.layer("authorization").definedBy("dev.portero.oidc.authorization..")
+			.layer("tokens").definedBy("dev.portero.oidc.tokens..")
+			.layer("web").definedBy("dev.portero.oidc.web..")
+			.whereLayer("web").mayNotBeAccessedByAnyLayer()
+			.whereLayer("tokens").mayOnlyBeAccessedByLayers("root")
+			.whereLayer("authorization").mayOnlyBeAccessedByLayers("root", "clients", "web")
+			.whereLayer("clients").mayOnlyBeAccessedByLayers("root", "tokens", "web")
+			.whereLayer("keys").mayOnlyBeAccessedByLayers("root", "authorization", "tokens")
+			.check(CLASSES);
+	}
+
+	@Test
+	void theOidcPartsHaveNoCycles() {
+		slices().matching("dev.portero.oidc.(*)..").should().beFreeOfCycles().check(CLASSES);
 	}
 
 }
