@@ -14,6 +14,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.DisabledException;
@@ -105,6 +106,9 @@ class SecurityConfiguration {
 			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC_PAGES)
 				.permitAll()
 				.requestMatchers("/webauthn/authenticate/options", "/login/webauthn", "/login/webauthn.js")
+				.permitAll()
+				// the question before signing out, also for a sign-in still half-way
+				.requestMatchers(HttpMethod.GET, "/logout")
 				.permitAll()
 				.requestMatchers("/login/mfa")
 				.hasAuthority(SignInState.SECOND_FACTOR_PENDING)

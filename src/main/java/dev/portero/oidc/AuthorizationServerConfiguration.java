@@ -41,6 +41,7 @@ import dev.portero.oidc.authorization.AuthorizationRequestFilters;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningKeys;
+import dev.portero.oidc.tokens.AuthenticationMethods;
 import dev.portero.oidc.tokens.OidcClaims;
 
 /**
@@ -72,7 +73,8 @@ class AuthorizationServerConfiguration {
 			.authorizationService(authorizations)
 			.authorizationConsentService(consents)
 			.clientAuthentication(clientAuthentication)
-			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE))
+			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE)
+				.authenticationProviders(AuthorizationRequestFilters.endpointProviders()))
 			.deviceAuthorizationEndpoint(device -> device.verificationUri(DEVICE_PAGE))
 			.deviceVerificationEndpoint(device -> device.consentPage(CONSENT_PAGE)
 				.deviceVerificationResponseHandler(
@@ -94,8 +96,11 @@ class AuthorizationServerConfiguration {
 						.tokenIntrospectionEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.claim("request_parameter_supported", false)
 						.claim("request_uri_parameter_supported", false)
-						.claim("claims_supported",
-								List.of("sub", "name", "updated_at", "email", "email_verified", "auth_time", "amr"))))));
+						.claim("claims_parameter_supported", true)
+						.claim("acr_values_supported",
+								List.of(AuthenticationMethods.SINGLE_FACTOR, AuthenticationMethods.MULTI_FACTOR))
+						.claim("claims_supported", List.of("sub", "name", "updated_at", "email", "email_verified",
+								"auth_time", "amr", "acr"))))));
 		RequestMatcher clientEndpoints = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/token"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/introspect"),

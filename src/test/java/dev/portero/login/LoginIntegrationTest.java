@@ -83,6 +83,23 @@ class LoginIntegrationTest extends IntegrationTestSupport {
 	}
 
 	@Test
+	void openingTheSignOutAddressAsksFirstAndAGetSignsNobodyOut() {
+		String email = newAccount("signout-page").email();
+		Browser browser = browser();
+		assertThat(browser.signIn(email, PASSWORD)).isTrue();
+
+		HttpResponse<String> question = browser.get("/logout");
+
+		assertThat(question.statusCode()).isEqualTo(200);
+		assertThat(question.body()).contains("Sign out?").contains("action=\"/logout\"").contains("name=\"_csrf\"");
+		assertThat(browser.get("/account").statusCode()).as("a GET signs nobody out").isEqualTo(200);
+		HttpResponse<String> signedOut = browser.submit("/logout", "/logout", Map.of());
+		assertThat(Browser.location(signedOut)).endsWith("/login?signedOut");
+		assertThat(Browser.location(browser.get("/account"))).contains("/login");
+		assertThat(Browser.location(browser.get("/logout"))).as("nobody to sign out").endsWith("/login?signedOut");
+	}
+
+	@Test
 	void aDisabledAccountCannotSignInAndItsSessionsEnd() {
 		Account account = newAccount("disabled");
 		Browser signedIn = browser();

@@ -15,8 +15,8 @@ import dev.portero.support.Browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * ID tokens say how the person signed in ({@code amr}, RFC 8176 values) and when
- * ({@code auth_time}), so that an application can tell whether a second factor was used; a
+ * ID tokens say how the person signed in ({@code amr}, RFC 8176 values), the assurance that
+ * makes ({@code acr}: {@code sfa} or {@code mfa}) and when ({@code auth_time}), so that an application can tell whether a second factor was used; a
  * refreshed ID token says the same as the first.
  */
 class AuthenticationMethodsIntegrationTest extends OidcTestSupport {
@@ -34,10 +34,12 @@ class AuthenticationMethodsIntegrationTest extends OidcTestSupport {
 		JWTClaimsSet claims = app.verifyIdToken((String) tokens.get("id_token"), request.nonce);
 
 		assertThat(claims.getStringListClaim("amr")).containsExactly("pwd");
+		assertThat(claims.getStringClaim("acr")).as("one factor").isEqualTo("sfa");
 		assertThat(claims.getDateClaim("auth_time")).isNotNull();
 		Map<String, Object> refreshed = tokens(app.refresh((String) tokens.get("refresh_token")));
 		JWTClaimsSet again = com.nimbusds.jwt.SignedJWT.parse((String) refreshed.get("id_token")).getJWTClaimsSet();
 		assertThat(again.getStringListClaim("amr")).as("a refreshed ID token says the same").containsExactly("pwd");
+		assertThat(again.getStringClaim("acr")).isEqualTo("sfa");
 		assertThat(again.getDateClaim("auth_time")).isEqualTo(claims.getDateClaim("auth_time"));
 	}
 
@@ -47,7 +49,7 @@ class AuthenticationMethodsIntegrationTest extends OidcTestSupport {
 		String key = factors.startTotp(account).secret();
 		factors.confirmTotp(account.id(), AuthenticatorApp.codeNow(key));
 		RelyingParty app = firstParty();
-		RelyingParty.Request request = app.request("openid");
+		RelyingParty.Request request = app.request("openid").with("acr_values", "mfa sfa");
 		Browser browser = browser();
 		assertThat(Browser.location(browser.get(request.path()))).endsWith("/login");
 		browser.submit("/login", "/login", Map.of("username", account.email(), "password", PASSWORD));
@@ -57,6 +59,7 @@ class AuthenticationMethodsIntegrationTest extends OidcTestSupport {
 		JWTClaimsSet claims = idToken(app, request, redirect);
 
 		assertThat(claims.getStringListClaim("amr")).containsExactly("pwd", "otp", "mfa");
+		assertThat(claims.getStringClaim("acr")).as("two kinds of factor, one of the values asked for").isEqualTo("mfa");
 	}
 
 	private static JWTClaimsSet idToken(RelyingParty app, RelyingParty.Request request, String redirect) {

@@ -99,6 +99,29 @@ class ConsentAndAppsIntegrationTest extends OidcTestSupport {
 			.containsPattern("Your name</span>\\s*</li>");
 	}
 
+	@Test
+	void promptConsentAsksAgainEvenWhenAllowedBeforeOrFirstParty() {
+		Account account = newAccount("prompt-consent");
+		RelyingParty app = thirdParty();
+		Browser browser = browser();
+		RelyingParty.Request first = app.request("openid email");
+		exchange(app, first, authorize(browser, first, account));
+		RelyingParty.Request again = app.request("openid email");
+		assertThat(RelyingParty.query(redirectToApplication(browser.get(again.path()))))
+			.as("allowed before: no page").containsKey("code");
+
+		RelyingParty.Request asking = app.request("openid email").with("prompt", "consent");
+		HttpResponse<String> consent = browser.get(asking.path());
+		assertThat(Browser.location(consent)).contains("/oauth2/consent?");
+		assertThat(RelyingParty.query(redirectToApplication(answerConsent(browser, Browser.location(consent), "approve"))))
+			.containsEntry("state", asking.state).containsKey("code");
+
+		RelyingParty.Request trusted = firstParty().request("openid").with("prompt", "consent");
+		assertThat(Browser.location(browser.get(trusted.path()))).as("first party, asked for").contains("/oauth2/consent?");
+		RelyingParty.Request silent = app.request("openid email").with("prompt", "none consent");
+		assertRedirectedError(browser.get(silent.path()), silent, "invalid_request");
+	}
+
 	/**
 	 * Spring's authorization server exempts its endpoints from CSRF tokens, the consent POST
 	 * included; what protects the consent is its {@code state}, a random value the server made for

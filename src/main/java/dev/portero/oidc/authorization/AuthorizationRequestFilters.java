@@ -1,6 +1,11 @@
 package dev.portero.oidc.authorization;
 
+import java.util.List;
+import java.util.function.Consumer;
+
 import jakarta.servlet.Filter;
+
+import org.springframework.security.authentication.AuthenticationProvider;
 
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -13,16 +18,24 @@ import dev.portero.login.ConsentGate;
 /**
  * What Portero does with an authorization request before Spring's authorization endpoint sees it:
  * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
- * objects, act on {@code prompt=login} and {@code max_age}, finish a partial sign-in and ask for
- * the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
+ * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login} and
+ * {@code max_age}, finish a partial sign-in and ask for the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
  * their order, which matters.
  */
 public final class AuthorizationRequestFilters {
 
 	private final AuthorizationRefusals refusals;
 
+	private final RegisteredClientRepository clients;
+
 	public AuthorizationRequestFilters(RegisteredClientRepository clients) {
 		this.refusals = new AuthorizationRefusals(clients);
+		this.clients = clients;
+	}
+
+	/** Configures the authorization endpoint's own provider: the consent page also on {@code prompt=consent}. */
+	public static Consumer<List<AuthenticationProvider>> endpointProviders() {
+		return ConsentPrompts.onAuthorizationEndpoint();
 	}
 
 	/** The sign-in page, unless the request asked for none: then {@code login_required} to the client. */
@@ -40,7 +53,8 @@ public final class AuthorizationRequestFilters {
 		http.addFilterAfter(new PostedAuthorizationRequests(), after)
 			.addFilterAfter(refusals.requestObjects(), PostedAuthorizationRequests.class)
 			// before the sign-in steps, which remember the request as it is
-			.addFilterAfter(new Reauthentication(refusals), PostedAuthorizationRequests.class)
+			.addFilterAfter(new ClaimsRequests(refusals, clients), PostedAuthorizationRequests.class)
+			.addFilterAfter(new Reauthentication(refusals), ClaimsRequests.class)
 			.addFilterAfter(new FullSignInRequired(userFacing, refusals), Reauthentication.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)

@@ -16,9 +16,25 @@ import dev.portero.login.SignIns;
  * given. A passkey alone does not claim {@code mfa}: Portero does not require user verification
  * of every passkey, so it cannot promise a second factor behind it.
  */
-final class AuthenticationMethods {
+public final class AuthenticationMethods {
+
+	/** The ID token's {@code acr} after a sign-in with two kinds of factor ({@code amr} has {@code mfa}). */
+	public static final String MULTI_FACTOR = "mfa";
+
+	/** The ID token's {@code acr} after a sign-in with one factor: a password, or a passkey alone. */
+	public static final String SINGLE_FACTOR = "sfa";
 
 	private AuthenticationMethods() {
+	}
+
+	/**
+	 * The assurance of the sign-in ({@code acr}, OpenID Connect Core 2), from its {@link #of methods}:
+	 * {@link #MULTI_FACTOR} or {@link #SINGLE_FACTOR}. The values are Portero's own (the
+	 * specification leaves them to the provider); discovery lists them in
+	 * {@code acr_values_supported}.
+	 */
+	static String assurance(List<String> methods) {
+		return methods.contains(MULTI_FACTOR) ? MULTI_FACTOR : SINGLE_FACTOR;
 	}
 
 	static List<String> of(Collection<? extends GrantedAuthority> authorities) {
@@ -38,7 +54,7 @@ final class AuthenticationMethods {
 			}
 		}
 		if (methods.size() > 1) {
-			methods.add("mfa");
+			methods.add(MULTI_FACTOR);
 		}
 		return methods;
 	}

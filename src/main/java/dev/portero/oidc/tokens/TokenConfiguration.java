@@ -97,7 +97,7 @@ class TokenConfiguration {
 
 	/**
 	 * ID tokens carry the claims their scopes release, as userinfo does, and how the person signed
-	 * in ({@code amr}), and are signed with the
+	 * in ({@code amr}, and the assurance that makes, {@code acr}), and are signed with the
 	 * client's algorithm (Spring puts it in the header); access tokens are signed with Portero's
 	 * own ({@code portero.oidc.keys.algorithm}, ES256 unless changed: shorter and faster than
 	 * RS256, and only Portero reads them) and counted by grant ({@code portero_tokens_issued_total}).
@@ -122,6 +122,7 @@ class TokenConfiguration {
 				List<String> methods = AuthenticationMethods.of(context.getPrincipal().getAuthorities());
 				if (!methods.isEmpty()) {
 					context.getClaims().claim("amr", methods);
+					context.getClaims().claim("acr", AuthenticationMethods.assurance(methods));
 				}
 			}
 		};
