@@ -64,8 +64,9 @@ class AuthorizationServerConfiguration {
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
-			Consents legal) throws Exception {
-		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients);
+			Consents legal, AuthorizationServerSettings serverSettings) throws Exception {
+		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, keys,
+				serverSettings.getIssuer());
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_verification"));

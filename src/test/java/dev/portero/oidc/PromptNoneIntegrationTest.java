@@ -58,6 +58,38 @@ class PromptNoneIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
+	void anIdTokenHintNamingAnotherPersonIsLoginRequired() {
+		Account alice = newAccount("hint-alice");
+		Account bob = newAccount("hint-bob");
+		RelyingParty app = firstParty();
+		String aliceIdToken = idTokenOf(app, alice);
+		Browser bobsBrowser = browser();
+		assertThat(bobsBrowser.signIn(bob.email(), PASSWORD)).isTrue();
+
+		RelyingParty.Request forAlice = app.request("openid").with("prompt", "none").with("id_token_hint", aliceIdToken);
+		assertRedirectedError(bobsBrowser.get(forAlice.path()), forAlice, "login_required");
+
+		RelyingParty.Request forBob = app.request("openid").with("prompt", "none").with("id_token_hint", idTokenOf(app, bob));
+		assertThat(RelyingParty.query(redirectToApplication(bobsBrowser.get(forBob.path())))).containsKey("code");
+
+		RelyingParty other = firstParty();
+		RelyingParty.Request anotherClients = other.request("openid").with("prompt", "none")
+			.with("id_token_hint", idTokenOf(app, bob));
+		assertRedirectedError(bobsBrowser.get(anotherClients.path()), anotherClients, "login_required");
+		RelyingParty.Request garbage = app.request("openid").with("prompt", "none").with("id_token_hint", "not.a.token");
+		assertRedirectedError(bobsBrowser.get(garbage.path()), garbage, "login_required");
+		RelyingParty.Request interactive = app.request("openid").with("id_token_hint", aliceIdToken);
+		assertThat(RelyingParty.query(redirectToApplication(bobsBrowser.get(interactive.path()))))
+			.as("a request that may show a page takes its ordinary course").containsKey("code");
+	}
+
+	private String idTokenOf(RelyingParty app, Account account) {
+		RelyingParty.Request request = app.request("openid");
+		Map<String, Object> tokens = tokens(app.exchange(codeOf(authorize(browser(), request, account), request), request.verifier));
+		return (String) tokens.get("id_token");
+	}
+
+	@Test
 	void aConsentNotYetGivenIsConsentRequired() {
 		Account account = newAccount("no-consent");
 		RelyingParty app = thirdParty();

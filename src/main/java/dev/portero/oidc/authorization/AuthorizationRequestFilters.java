@@ -14,12 +14,14 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.portero.account.Consents;
 import dev.portero.login.ConsentGate;
+import dev.portero.oidc.keys.SigningKeys;
 
 /**
  * What Portero does with an authorization request before Spring's authorization endpoint sees it:
  * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
  * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login} and
- * {@code max_age}, finish a partial sign-in and ask for the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
+ * {@code max_age}, finish a partial sign-in, check a silent request's {@code id_token_hint}, and
+ * ask for the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
  * their order, which matters.
  */
 public final class AuthorizationRequestFilters {
@@ -28,9 +30,13 @@ public final class AuthorizationRequestFilters {
 
 	private final RegisteredClientRepository clients;
 
-	public AuthorizationRequestFilters(RegisteredClientRepository clients) {
+	private final IdTokenHints idTokenHints;
+
+	/** {@code keys} and {@code issuer} verify an {@code id_token_hint} as an ID token Portero issued. */
+	public AuthorizationRequestFilters(RegisteredClientRepository clients, SigningKeys keys, String issuer) {
 		this.refusals = new AuthorizationRefusals(clients);
 		this.clients = clients;
+		this.idTokenHints = new IdTokenHints(refusals, keys, issuer);
 	}
 
 	/** Configures the authorization endpoint's own provider: the consent page also on {@code prompt=consent}. */
@@ -56,11 +62,12 @@ public final class AuthorizationRequestFilters {
 			.addFilterAfter(new ClaimsRequests(refusals, clients), PostedAuthorizationRequests.class)
 			.addFilterAfter(new Reauthentication(refusals), ClaimsRequests.class)
 			.addFilterAfter(new FullSignInRequired(userFacing, refusals), Reauthentication.class)
+			.addFilterAfter(idTokenHints, FullSignInRequired.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
 			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
 					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
-					FullSignInRequired.class);
+					IdTokenHints.class);
 	}
 
 }
