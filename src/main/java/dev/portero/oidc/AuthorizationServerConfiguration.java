@@ -88,6 +88,8 @@ import dev.portero.login.ConsentGate;
 import dev.portero.oidc.keys.SigningJwtEncoder;
 import dev.portero.oidc.keys.SigningKeys;
 import dev.portero.oidc.keys.VerificationKeys;
+import dev.portero.oidc.logout.RpInitiatedLogout;
+import dev.portero.oidc.logout.SessionParticipants;
 
 /**
  * The OpenID Connect provider: Spring Security's authorization server on its own filter chain
@@ -112,7 +114,7 @@ class AuthorizationServerConfiguration {
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientSecrets secrets, OidcClaims claims, SigningKeys keys, PorteroSettings settings, Consents legal,
-			ClientAuthenticationLimit clientLimit) throws Exception {
+			ClientAuthenticationLimit clientLimit, ApplicationEventPublisher events) throws Exception {
 		AuthorizationRefusals refusals = new AuthorizationRefusals(clients);
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
@@ -137,6 +139,7 @@ class AuthorizationServerConfiguration {
 						(request, response, authentication) -> response.sendRedirect(DEVICE_PAGE + "?done"))
 				.errorResponseHandler((request, response, ex) -> response.sendRedirect(DEVICE_PAGE + "?invalid")))
 			.oidc(oidc -> oidc
+				.logoutEndpoint(logout -> logout.logoutResponseHandler(RpInitiatedLogout.responseHandler(events)))
 				.userInfoEndpoint(userInfo -> userInfo.userInfoMapper(context -> new OidcUserInfo(claims
 					.of(context.getAuthorization().getPrincipalName(), context.getAccessToken().getScopes()))))
 				.providerConfigurationEndpoint(configuration -> configuration
@@ -152,6 +155,8 @@ class AuthorizationServerConfiguration {
 						.tokenIntrospectionEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
 						.claim("request_parameter_supported", false)
 						.claim("request_uri_parameter_supported", false)
+						.claim("backchannel_logout_supported", true)
+						.claim("backchannel_logout_session_supported", true)
 						.claim("claims_supported",
 								List.of("sub", "name", "updated_at", "email", "email_verified", "auth_time", "amr"))))));
 		RequestMatcher clientEndpoints = new OrRequestMatcher(
@@ -338,7 +343,7 @@ class AuthorizationServerConfiguration {
 	 */
 	@Bean
 	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(OidcClaims claims, OidcSettings settings,
-			io.micrometer.core.instrument.MeterRegistry registry) {
+			io.micrometer.core.instrument.MeterRegistry registry, SessionParticipants participants) {
 		SignatureAlgorithm accessTokenAlgorithm = SignatureAlgorithm.from(settings.keys().algorithm().name());
 		return context -> {
 			if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
@@ -357,6 +362,7 @@ class AuthorizationServerConfiguration {
 				if (!methods.isEmpty()) {
 					context.getClaims().claim("amr", methods);
 				}
+				participants.idTokenIssued(context);
 			}
 		};
 	}

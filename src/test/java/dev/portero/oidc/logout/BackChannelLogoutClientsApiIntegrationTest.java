@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The back-channel logout fields of the admin API's client object ({@code backchannelLogoutUri},
- * {@code backchannelLogoutSessionRequired}).
+ * {@code backchannelLogoutSessionRequired}) and what discovery says about back-channel logout.
  */
 class BackChannelLogoutClientsApiIntegrationTest extends IntegrationTestSupport {
 
@@ -97,6 +97,14 @@ class BackChannelLogoutClientsApiIntegrationTest extends IntegrationTestSupport 
 		assertProblem(create(Map.of("backchannelLogoutUri", "https://shop.example.test/" + "a".repeat(2000))),
 				"validation", "2000+ characters");
 		assertProblem(create(Map.of("backchannelLogoutSessionRequired", "sometimes")), "malformed-body", "not a boolean");
+	}
+
+	@Test
+	void discoveryAdvertisesBackChannelLogoutWithSessions() {
+		JsonNode metadata = JSON.readTree(browser().get("/.well-known/openid-configuration").body());
+
+		assertThat(metadata.get("backchannel_logout_supported").asBoolean()).isTrue();
+		assertThat(metadata.get("backchannel_logout_session_supported").asBoolean()).isTrue();
 	}
 
 	private HttpResponse<String> create(Map<String, Object> extra) {
