@@ -84,7 +84,9 @@ class LogoutOutbox {
 				SELECT p.sid, p.client_id, p.principal_name FROM oidc_session_participants p
 				WHERE (p.ends_by < :now OR NOT EXISTS (
 				    SELECT 1 FROM spring_session s WHERE s.primary_id = p.session_primary_id AND s.expiry_time >= :now))
-				""" + (principal == null ? "" : " AND p.principal_name = :principal") + " LIMIT :limit")
+				""" + (principal == null ? "" : " AND p.principal_name = :principal")
+				// one order on every node, so that two moving the same rows at once take their locks alike
+				+ " ORDER BY p.sid, p.client_id LIMIT :limit")
 			.param("now", now.toEpochMilli())
 			.param("limit", MOVE_CHUNK);
 		if (principal != null) {
