@@ -213,6 +213,16 @@ class AuditRecorder {
 				Map.of());
 	}
 
+	/**
+	 * The client is named, not the person: the entry can come long after an erasure, which only
+	 * pseudonymises the entries already written. The sid lets an operator match the client's logs.
+	 */
+	@EventListener
+	void on(dev.portero.oidc.logout.LogoutEvents.BackChannelLogoutAbandoned event) {
+		trail.record("oidc.backchannel_logout_abandoned", false, event.clientId(),
+				Map.of("sid", event.sid(), "attempts", event.attempts(), "reason", event.reason()));
+	}
+
 	/** An address as typed at sign-in, in the form accounts store it, so filters find it. */
 	private static String typed(String email) {
 		return email.strip().toLowerCase(java.util.Locale.ROOT);

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -41,6 +42,7 @@ import dev.portero.oidc.authorization.AuthorizationRequestFilters;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningKeys;
+import dev.portero.oidc.logout.RpInitiatedLogout;
 import dev.portero.oidc.tokens.AuthenticationMethods;
 import dev.portero.oidc.tokens.OidcClaims;
 
@@ -64,7 +66,8 @@ class AuthorizationServerConfiguration {
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
-			Consents legal, AuthorizationServerSettings serverSettings) throws Exception {
+			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events)
+			throws Exception {
 		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, keys,
 				serverSettings.getIssuer());
 		RequestMatcher userFacing = new OrRequestMatcher(
@@ -82,6 +85,7 @@ class AuthorizationServerConfiguration {
 						(request, response, authentication) -> response.sendRedirect(DEVICE_PAGE + "?done"))
 				.errorResponseHandler((request, response, ex) -> response.sendRedirect(DEVICE_PAGE + "?invalid")))
 			.oidc(oidc -> oidc
+				.logoutEndpoint(logout -> logout.logoutResponseHandler(RpInitiatedLogout.responseHandler(events)))
 				.userInfoEndpoint(userInfo -> userInfo.userInfoMapper(context -> new OidcUserInfo(claims
 					.of(context.getAuthorization().getPrincipalName(), context.getAccessToken().getScopes()))))
 				.providerConfigurationEndpoint(configuration -> configuration
@@ -100,6 +104,8 @@ class AuthorizationServerConfiguration {
 						.claim("claims_parameter_supported", true)
 						.claim("acr_values_supported",
 								List.of(AuthenticationMethods.SINGLE_FACTOR, AuthenticationMethods.MULTI_FACTOR))
+						.claim("backchannel_logout_supported", true)
+						.claim("backchannel_logout_session_supported", true)
 						.claim("claims_supported", List.of("sub", "name", "updated_at", "email", "email_verified",
 								"auth_time", "amr", "acr"))))));
 		RequestMatcher clientEndpoints = new OrRequestMatcher(

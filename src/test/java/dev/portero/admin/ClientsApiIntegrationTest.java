@@ -56,7 +56,8 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 
 	private static final List<String> CLIENT_FIELDS = List.of("clientId", "name", "type", "redirectUris",
 			"postLogoutRedirectUris", "grantTypes", "scopes", "firstParty", "pkceRequired", "authenticationMethods",
-			"accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "idTokenSignedResponseAlg", "createdAt");
+			"accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "idTokenSignedResponseAlg", "createdAt",
+			"backchannelLogoutUri", "backchannelLogoutSessionRequired");
 
 	@Autowired
 	JdbcClient jdbc;

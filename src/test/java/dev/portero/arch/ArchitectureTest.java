@@ -59,7 +59,9 @@ class ArchitectureTest {
 	 * the module's API (settings, events) and the filter chain that wires the parts together;
 	 * signing keys know no other part; the web pages are used by none. Clients may end the
 	 * authorizations they hold (and so empty the authorization cache), but the authorization
-	 * request's handling sees clients only through Spring's repository.
+	 * request's handling sees clients only through Spring's repository. Back-channel logout knows
+	 * no other part (it signs through Spring's encoder and reads sessions through Spring Session):
+	 * clients store its two settings, tokens tell it of each ID token.
 	 */
 	@Test
 	void theOidcPartsDependOnlyDownwards() {
@@ -70,11 +72,13 @@ class ArchitectureTest {
 			.layer("authorization").definedBy("dev.portero.oidc.authorization..")
 			.layer("tokens").definedBy("dev.portero.oidc.tokens..")
 			.layer("web").definedBy("dev.portero.oidc.web..")
+			.layer("logout").definedBy("dev.portero.oidc.logout..")
 			.whereLayer("web").mayNotBeAccessedByAnyLayer()
 			.whereLayer("tokens").mayOnlyBeAccessedByLayers("root")
 			.whereLayer("authorization").mayOnlyBeAccessedByLayers("root", "clients", "web")
 			.whereLayer("clients").mayOnlyBeAccessedByLayers("root", "tokens", "web")
 			.whereLayer("keys").mayOnlyBeAccessedByLayers("root", "authorization", "tokens")
+			.whereLayer("logout").mayOnlyBeAccessedByLayers("root", "clients", "tokens")
 			.check(CLASSES);
 	}
 

@@ -47,7 +47,8 @@ class AdminClientsController {
 	record ClientView(String clientId, String name, String type, List<String> redirectUris,
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
 			boolean pkceRequired, Set<String> authenticationMethods, long accessTokenLifetimeSeconds,
-			@Nullable Long refreshTokenLifetimeSeconds, String idTokenSignedResponseAlg, Instant createdAt) {
+			@Nullable Long refreshTokenLifetimeSeconds, String idTokenSignedResponseAlg, Instant createdAt,
+			@Nullable String backchannelLogoutUri, boolean backchannelLogoutSessionRequired) {
 
 		static ClientView of(Clients.Client client) {
 			return new ClientView(client.clientId(), client.name(), client.type().name().toLowerCase(java.util.Locale.ROOT),
@@ -55,7 +56,8 @@ class AdminClientsController {
 					client.firstParty(), client.pkceRequired(), client.authenticationMethods(),
 					client.accessTokenLifetime().toSeconds(),
 					client.refreshTokenLifetime() == null ? null : client.refreshTokenLifetime().toSeconds(),
-					client.idTokenSignedResponseAlg().name(), client.createdAt());
+					client.idTokenSignedResponseAlg().name(), client.createdAt(), client.backchannelLogout().uri(),
+					client.backchannelLogout().sessionRequired());
 		}
 
 	}
@@ -83,7 +85,8 @@ class AdminClientsController {
 			@Nullable @Size(max = 50) Set<@NotNull @Size(max = 100) String> scopes, @Nullable Boolean firstParty,
 			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
 			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg,
-			@Nullable Boolean pkceRequired) {
+			@Nullable Boolean pkceRequired, @Nullable @Size(max = 2000) String backchannelLogoutUri,
+			@Nullable Boolean backchannelLogoutSessionRequired) {
 	}
 
 	record UpdateClient(
@@ -95,7 +98,8 @@ class AdminClientsController {
 			@Nullable @Size(max = 50) Set<@NotNull @Size(max = 100) String> scopes, @Nullable Boolean firstParty,
 			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
 			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg,
-			@Nullable Boolean pkceRequired) {
+			@Nullable Boolean pkceRequired, @Nullable @Size(max = 2000) String backchannelLogoutUri,
+			@Nullable Boolean backchannelLogoutSessionRequired) {
 	}
 
 	private final Clients clients;
@@ -125,7 +129,7 @@ class AdminClientsController {
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(),
 				Boolean.TRUE.equals(request.firstParty()), seconds(request.accessTokenLifetimeSeconds()),
 				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg()),
-				request.pkceRequired()));
+				request.pkceRequired(), request.backchannelLogoutUri(), request.backchannelLogoutSessionRequired()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/clients/" + created.client().clientId()))
 			.body(ClientWithSecretView.of(created));
 	}
@@ -135,7 +139,8 @@ class AdminClientsController {
 		return ClientView.of(clients.update(clientId, new Clients.Changes(request.name(), request.redirectUris(),
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(), request.firstParty(),
 				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()),
-				algorithm(request.idTokenSignedResponseAlg()), request.pkceRequired())));
+				algorithm(request.idTokenSignedResponseAlg()), request.pkceRequired(), request.backchannelLogoutUri(),
+				request.backchannelLogoutSessionRequired())));
 	}
 
 	private static OidcSettings.@Nullable SigningAlgorithm algorithm(@Nullable String name) {

@@ -12,6 +12,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
 import dev.portero.oidc.OidcSettings;
+import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
 /** A registered client as Portero shows it ({@link Clients.Client}), from Spring's stored form. */
 final class ClientViews {
@@ -44,7 +45,8 @@ final class ClientViews {
 				!client.getClientSettings().isRequireAuthorizationConsent(), client.getClientSettings().isRequireProofKey(),
 				methods, tokens.getAccessTokenTimeToLive(),
 				grantTypes.contains(ClientRules.REFRESH_TOKEN) ? tokens.getRefreshTokenTimeToLive() : null,
-				idTokenAlgorithm(tokens), client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH);
+				idTokenAlgorithm(tokens), client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH,
+				BackChannelLogoutRegistration.of(client.getClientSettings()));
 	}
 
 	/**

@@ -27,6 +27,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.portero.oidc.OidcEvents;
 import dev.portero.oidc.OidcSettings;
 import dev.portero.oidc.clients.ClientProblems.PublicClientHasNoSecret;
+import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
 /**
  * The applications registered with the OpenID Connect provider, as administrators manage them.
@@ -49,7 +50,7 @@ public class Clients {
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
 			boolean pkceRequired, Set<String> authenticationMethods, Duration accessTokenLifetime,
 			@Nullable Duration refreshTokenLifetime, OidcSettings.SigningAlgorithm idTokenSignedResponseAlg,
-			Instant createdAt) {
+			Instant createdAt, BackChannelLogoutRegistration backchannelLogout) {
 	}
 
 	/**
@@ -60,13 +61,14 @@ public class Clients {
 	public record Draft(String name, Type type, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 			boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
-			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired) {
+			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
+			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired) {
 
 		public Draft(String name, Type type, @Nullable List<String> redirectUris,
 				@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 				boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
 			this(name, type, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty, accessTokenLifetime,
-					refreshTokenLifetime, null, null);
+					refreshTokenLifetime, null, null, null, null);
 		}
 
 	}
@@ -75,7 +77,8 @@ public class Clients {
 	public record Changes(@Nullable String name, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, @Nullable Set<String> grantTypes, @Nullable Set<String> scopes,
 			@Nullable Boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
-			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired) {
+			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
+			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired) {
 	}
 
 	/** A client with its secret in the clear, to hand out once; null for a public client. */
@@ -131,6 +134,8 @@ public class Clients {
 				draft.refreshTokenLifetime(), settings.maxTokenLifetime(), pkce);
 		Duration refresh = draft.refreshTokenLifetime() != null ? draft.refreshTokenLifetime()
 				: settings.refreshTokenLifetime();
+		BackChannelLogoutRegistration backchannelLogout = checked(
+				BackChannelLogoutRegistration.NONE.with(draft.backchannelLogoutUri(), draft.backchannelLogoutSessionRequired()));
 
 		String secret = draft.type() == Type.CONFIDENTIAL ? secrets.newSecret() : null;
 		RegisteredClient.Builder builder = RegisteredClient.withId(UUID.randomUUID().toString())
@@ -146,7 +151,7 @@ public class Clients {
 			builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
 		}
 		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
-				draft.firstParty(), pkce, ClientSettings.builder(), TokenSettings.builder(), access, refresh,
+				draft.firstParty(), pkce, backchannelLogout.applyTo(ClientSettings.builder()), TokenSettings.builder(), access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
 			.build();
 		repository.save(client);
@@ -189,6 +194,8 @@ public class Clients {
 				settings.maxTokenLifetime(), pkce);
 		Duration refresh = refreshGiven != null ? refreshGiven : settings.refreshTokenLifetime();
 		boolean firstParty = changes.firstParty() != null ? changes.firstParty() : before.firstParty();
+		BackChannelLogoutRegistration backchannelLogout = checked(
+				before.backchannelLogout().with(changes.backchannelLogoutUri(), changes.backchannelLogoutSessionRequired()));
 
 		RegisteredClient.Builder builder = RegisteredClient.from(existing)
 			.clientName(changes.name() != null ? changes.name().strip() : existing.getClientName())
@@ -197,7 +204,7 @@ public class Clients {
 			.authorizationGrantTypes(Set::clear)
 			.scopes(Set::clear);
 		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
-				pkce, ClientSettings.withSettings(existing.getClientSettings().getSettings()),
+				pkce, backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())),
 				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
 				changes.idTokenSignedResponseAlg() != null ? changes.idTokenSignedResponseAlg()
 						: before.idTokenSignedResponseAlg())
@@ -268,6 +275,14 @@ public class Clients {
 				.reuseRefreshTokens(false)
 				.idTokenSignatureAlgorithm(SignatureAlgorithm.from(idTokenAlgorithm.name()))
 				.build());
+	}
+
+	/** A back-channel logout URI follows the redirect URIs' rules (OpenID Connect Back-Channel Logout 2.2). */
+	private static BackChannelLogoutRegistration checked(BackChannelLogoutRegistration registration) {
+		if (registration.uri() != null) {
+			ClientRules.checkUri("back-channel logout URI", registration.uri());
+		}
+		return registration;
 	}
 
 	/** 128 random bits, URL-safe: not a secret, but not guessable or enumerable either. */

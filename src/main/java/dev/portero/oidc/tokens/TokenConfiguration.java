@@ -37,6 +37,7 @@ import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningJwtEncoder;
 import dev.portero.oidc.keys.SigningKeys;
 import dev.portero.oidc.keys.VerificationKeys;
+import dev.portero.oidc.logout.SessionParticipants;
 
 /**
  * Portero's tokens: how they are signed, what they carry, and how Portero reads its own access
@@ -104,7 +105,7 @@ class TokenConfiguration {
 	 */
 	@Bean
 	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(OidcClaims claims, OidcSettings settings,
-			MeterRegistry registry) {
+			MeterRegistry registry, SessionParticipants participants) {
 		SignatureAlgorithm accessTokenAlgorithm = SignatureAlgorithm.from(settings.keys().algorithm().name());
 		return context -> {
 			if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
@@ -124,6 +125,7 @@ class TokenConfiguration {
 					context.getClaims().claim("amr", methods);
 					context.getClaims().claim("acr", AuthenticationMethods.assurance(methods));
 				}
+				participants.idTokenIssued(context);
 			}
 		};
 	}
