@@ -126,6 +126,7 @@ class AuthorizationServerConfiguration {
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class);
 		authorizationRequests.addAfter(http, AbsoluteSessionTimeoutFilter.class, userFacing, legal);
+		http.addFilterAfter(RpInitiatedLogout.withoutHint(), AbsoluteSessionTimeoutFilter.class);
 		return http.build();
 	}
 

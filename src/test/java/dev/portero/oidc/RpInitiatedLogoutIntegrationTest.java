@@ -109,6 +109,51 @@ class RpInitiatedLogoutIntegrationTest extends OidcTokensTestSupport {
 		assertThat(browser.get("/account").statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void withoutAReturnAddressThePersonLandsOnTheSignInPageSignedOut() {
+		TestClients.Registered app = clients.confidential(CALLBACK, true);
+		Account user = newUser("logout-no-return");
+		Browser browser = signedIn(user);
+		Tokens tokens = flows.authorizationCodeTokens(browser, app, "openid");
+
+		HttpResponse<String> logout = browser.get("/connect/logout?" + OidcTokenFlows.form(
+				Map.of("id_token_hint", tokens.idToken(), "state", "s-43")));
+
+		assertThat(Browser.location(logout)).endsWith("/login?signedOut");
+		assertThat(browser.get(Browser.location(logout)).body()).contains("You are signed out.");
+		assertThat(Browser.location(browser.get("/account"))).as("the session has ended").endsWith("/login");
+	}
+
+	@Test
+	void withNeitherHintNorReturnAddressThePersonIsAskedFirst() {
+		Account user = newUser("logout-ask");
+		Browser browser = signedIn(user);
+
+		for (String query : new String[] { "", "?state=s-44" }) {
+			HttpResponse<String> logout = browser.get("/connect/logout" + query);
+
+			assertThat(Browser.location(logout)).endsWith("/logout");
+			assertThat(browser.get("/account").statusCode()).as("asked, not yet signed out").isEqualTo(200);
+		}
+		HttpResponse<String> question = browser.get("/logout");
+		assertThat(question.body()).contains("Sign out?");
+		assertThat(Browser.location(browser.submit("/logout", "/logout", Map.of()))).endsWith("/login?signedOut");
+		assertThat(Browser.location(browser.get("/account"))).endsWith("/login");
+	}
+
+	@Test
+	void aReturnAddressWithoutTheHintIsRefused() {
+		TestClients.Registered app = clients.confidential(CALLBACK, true);
+		Account user = newUser("logout-no-hint");
+		Browser browser = signedIn(user);
+
+		HttpResponse<String> logout = browser.get("/connect/logout?" + OidcTokenFlows.form(
+				Map.of("post_logout_redirect_uri", CALLBACK + "/signed-out", "client_id", app.clientId())));
+
+		assertThat(logout.statusCode()).isEqualTo(400);
+		assertThat(browser.get("/account").statusCode()).as("the session stays").isEqualTo(200);
+	}
+
 	/** The ID token carries {@code sid} (checked at logout) and an {@code auth_time} not in the future. */
 	private static boolean namesItsSessionAndSignInTime(String idToken) {
 		try {
