@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.BinaryOperator;
+import java.util.stream.Collectors;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -61,9 +63,19 @@ final class AuthorizationRefusals {
 
 	/** Whether this is an authorization request that asks for no page. */
 	static boolean promptNone(HttpServletRequest request) {
+		return isAuthorizationRequest(request) && prompts(request).contains("none");
+	}
+
+	/** The values of the request's {@code prompt} (none when it has none). */
+	static List<String> prompts(HttpServletRequest request) {
 		String prompt = request.getParameter("prompt");
-		return prompt != null && isAuthorizationRequest(request)
-				&& Arrays.asList(prompt.strip().split("\\s+")).contains("none");
+		return prompt == null || prompt.isBlank() ? List.of() : Arrays.asList(prompt.strip().split("\\s+"));
+	}
+
+	/** The request's {@code prompt} less one value; null (the parameter dropped) when none is left. */
+	static @Nullable String promptWithout(String prompt, String met) {
+		String rest = Arrays.stream(prompt.strip().split("\\s+")).filter(p -> !p.equals(met)).collect(Collectors.joining(" "));
+		return rest.isEmpty() ? null : rest;
 	}
 
 	/**

@@ -19,8 +19,8 @@ import dev.portero.oidc.keys.SigningKeys;
 /**
  * What Portero does with an authorization request before Spring's authorization endpoint sees it:
  * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
- * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login} and
- * {@code max_age}, finish a partial sign-in, check a silent request's {@code id_token_hint}, and
+ * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login},
+ * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent request's {@code id_token_hint}, and
  * ask for the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
  * their order, which matters.
  */
@@ -61,7 +61,8 @@ public final class AuthorizationRequestFilters {
 			// before the sign-in steps, which remember the request as it is
 			.addFilterAfter(new ClaimsRequests(refusals, clients), PostedAuthorizationRequests.class)
 			.addFilterAfter(new Reauthentication(refusals), ClaimsRequests.class)
-			.addFilterAfter(new FullSignInRequired(userFacing, refusals), Reauthentication.class)
+			.addFilterAfter(new AccountSelection(refusals), Reauthentication.class)
+			.addFilterAfter(new FullSignInRequired(userFacing, refusals), AccountSelection.class)
 			.addFilterAfter(idTokenHints, FullSignInRequired.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)

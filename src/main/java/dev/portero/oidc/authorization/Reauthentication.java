@@ -3,9 +3,7 @@ package dev.portero.oidc.authorization;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -87,8 +85,7 @@ final class Reauthentication extends OncePerRequestFilter {
 	}
 
 	private static List<String> prompts(HttpServletRequest request) {
-		String prompt = request.getParameter("prompt");
-		return prompt == null ? List.of() : Arrays.asList(prompt.strip().split("\\s+"));
+		return AuthorizationRefusals.prompts(request);
 	}
 
 	private static @Nullable Long maxAge(HttpServletRequest request) {
@@ -110,10 +107,7 @@ final class Reauthentication extends OncePerRequestFilter {
 	private static String withoutMetDemands(HttpServletRequest request) {
 		return AuthorizationRefusals.asGet(request, (name, value) -> switch (name) {
 			case "max_age" -> null;
-			case "prompt" -> {
-				String rest = Arrays.stream(value.strip().split("\\s+")).filter(p -> !p.equals("login")).collect(Collectors.joining(" "));
-				yield rest.isEmpty() ? null : rest;
-			}
+			case "prompt" -> AuthorizationRefusals.promptWithout(value, "login");
 			default -> value;
 		});
 	}
