@@ -95,6 +95,11 @@ class AuthorizationServerConfiguration {
 							SigningKeys.algorithms().forEach(algorithm -> algorithms.add(algorithm.name()));
 						})
 						.scopes(scopes -> scopes.addAll(List.of("profile", "email", "offline_access", Clients.ADMIN_SCOPE)))
+						// what a client can be registered with (Spring also lists token exchange, which no
+						// Portero client may use, and certificate-bound tokens, which need mutual TLS)
+						.grantTypes(methods("authorization_code", "client_credentials", "refresh_token",
+								"urn:ietf:params:oauth:grant-type:device_code"))
+						.claims(metadataClaims -> metadataClaims.remove("tls_client_certificate_bound_access_tokens"))
 						// the client authentication methods Portero registers clients with
 						.tokenEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post", "none"))
 						.tokenRevocationEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))

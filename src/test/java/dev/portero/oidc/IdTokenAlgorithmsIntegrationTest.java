@@ -31,10 +31,16 @@ class IdTokenAlgorithmsIntegrationTest extends OidcTokensTestSupport {
 	private static final String CLIENTS = "/api/v1/admin/clients";
 
 	@Test
-	void discoveryAndJwksOfferRs256AndEs256() {
+	void discoveryListsWhatPorteroSupportsAndJwksHasBothAlgorithms() {
 		OidcTokenFlows.Answer discovery = flows.get("/.well-known/openid-configuration");
 
 		assertThat(discovery.json().get("id_token_signing_alg_values_supported")).isEqualTo(List.of("RS256", "ES256"));
+		assertThat(discovery.json().get("grant_types_supported")).as("what a client can be registered with")
+			.isEqualTo(List.of("authorization_code", "client_credentials", "refresh_token",
+					"urn:ietf:params:oauth:grant-type:device_code"));
+		assertThat(discovery.json()).as("no mutual TLS").doesNotContainKey("tls_client_certificate_bound_access_tokens");
+		assertThat(discovery.json()).containsEntry("claims_parameter_supported", true)
+			.containsEntry("acr_values_supported", List.of("sfa", "mfa"));
 		assertThat(flows.jwks().getKeys()).extracting(key -> key.getAlgorithm().getName()).contains("RS256", "ES256");
 	}
 
