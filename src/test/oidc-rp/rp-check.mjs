@@ -10,11 +10,16 @@
 //   RP_PUBLIC_CLIENT_ID                     public client (no secret, PKCE), same redirect URI
 //   RP_SERVICE_CLIENT_ID, RP_SERVICE_CLIENT_SECRET, RP_SERVICE_SCOPE   client-credentials client
 //   RP_USER_EMAIL, RP_USER_PASSWORD         the user who signs in
+//   RP_BACKCHANNEL_PORT                     the confidential client's back-channel logout URI is
+//                                           http://127.0.0.1:PORT/backchannel-logout; the script listens there
 //
 // No server needs to listen at the redirect URIs: the user's redirects are followed by hand and
 // the one to a redirect URI is captured, not fetched.
 
+import { createServer } from 'node:http';
+
 import * as client from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 const STEP_TIMEOUT_MS = 30_000;
 
@@ -229,6 +234,7 @@ const serviceClientSecret = env('RP_SERVICE_CLIENT_SECRET');
 const serviceScope = env('RP_SERVICE_SCOPE');
 const email = env('RP_USER_EMAIL');
 const password = env('RP_USER_PASSWORD');
+const backchannelPort = Number(env('RP_BACKCHANNEL_PORT'));
 const SCOPE = 'openid profile email offline_access';
 const DEVICE_SCOPE = 'profile email offline_access';
 
@@ -244,7 +250,7 @@ function decodeJwtPart(jwt, index) {
 }
 
 /** The front half of the code flow with PKCE: the URL from openid-client, the user's visit, the code. */
-async function signIn(rpConfig, scope = SCOPE) {
+async function signIn(rpConfig, scope = SCOPE, extra = {}) {
   const verifier = client.randomPKCECodeVerifier();
   const nonce = client.randomNonce();
   const state = client.randomState();
@@ -255,6 +261,7 @@ async function signIn(rpConfig, scope = SCOPE) {
     code_challenge_method: 'S256',
     nonce,
     state,
+    ...extra,
   });
   const visit = await user.navigate(url, { stopAt: [redirectUri], email, password });
   check(visit.redirect, `the user ended on ${visit.page?.pathname} instead of being sent back to the application`);
@@ -353,6 +360,22 @@ await step('token', async () => {
     `the ID token's key ${header.kid} was not taken from the JWK Set`);
   return `id_token alg=${header.alg} kid=${header.kid} signature=verified(jwks) iss=ok aud=ok nonce=ok amr=pwd sub=${subject}`
     + ` scope="${tokens.scope}" refresh_token=yes`;
+});
+
+await step('max-age', async () => {
+  // the person signed in a moment ago; max_age=0 asks for a new sign-in all the same
+  const before = tokens.claims().auth_time;
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const again = await signIn(config, 'openid', { max_age: '0' });
+  check(again.seen.login === 1, 'max_age=0 did not ask the signed-in user to sign in again');
+  const fresh = await client.authorizationCodeGrant(config, again.callback, {
+    pkceCodeVerifier: again.verifier,
+    expectedNonce: again.nonce,
+    expectedState: again.state,
+  });
+  const after = fresh.claims().auth_time;
+  check(after > before, `auth_time ${after} is not later than the earlier sign-in's ${before}`);
+  return `new sign-in asked=yes auth_time ${before} -> ${after}`;
 });
 
 await step('userinfo', async () => {
@@ -492,7 +515,37 @@ await step('device', async () => {
     + ` consent=${consentWord(done.seen, 'remembered')} page=/device?done access_token+refresh_token=yes sub=ok scope="${granted.scope}"`;
 });
 
+/** A loopback receiver of back-channel logout tokens (what an application's server would run). */
+function logoutReceiver(port) {
+  const tokens = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      const token = new URLSearchParams(body).get('logout_token');
+      if (request.method === 'POST' && token) {
+        tokens.push({ token, type: request.headers['content-type'] ?? '' });
+      }
+      response.writeHead(token ? 200 : 400).end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve({ tokens, close: () => server.close() }));
+  });
+}
+
 await step('logout', async () => {
+  const receiver = await logoutReceiver(backchannelPort);
+  try {
+    return await logoutAndHearIt(receiver);
+  }
+  finally {
+    receiver.close();
+  }
+});
+
+async function logoutAndHearIt(receiver) {
   const signedIn = await signIn(config);
   const fresh = await client.authorizationCodeGrant(config, signedIn.callback, {
     pkceCodeVerifier: signedIn.verifier,
@@ -516,7 +569,31 @@ await step('logout', async () => {
   const location = after.headers.get('location') ?? '';
   check(after.status >= 300 && after.status < 400 && new URL(location, issuer).pathname === '/login',
     `/account answered ${after.status} ${location} after logout`);
-  return `end_session redirect=${visit.redirect.origin}${visit.redirect.pathname} state=ok /account -> /login`;
-});
+  // back-channel logout: a signed logout token for the session that ended, verified as an application would
+  const sid = fresh.claims().sid;
+  check(sid, 'the ID token names no session (sid)');
+  const deadline = Date.now() + 20_000;
+  let heard;
+  while (!heard && Date.now() < deadline) {
+    for (const received of receiver.tokens) {
+      const { payload, protectedHeader } = await jwtVerify(received.token,
+        createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri)), { issuer, audience: clientId, typ: 'logout+jwt' });
+      if (payload.sid === sid) {
+        heard = { payload, protectedHeader, type: received.type };
+      }
+    }
+    if (!heard) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  check(heard, `no logout token for sid ${sid} reached the back-channel logout URI (${receiver.tokens.length} other(s))`);
+  check(heard.type.startsWith('application/x-www-form-urlencoded'), `logout token sent as ${heard.type}`);
+  check(heard.payload.events?.['http://schemas.openid.net/event/backchannel-logout'], 'no back-channel logout event');
+  check(heard.payload.sub === subject, `logout token sub ${heard.payload.sub}`);
+  check(heard.payload.jti && heard.payload.iat, 'logout token without jti or iat');
+  check(heard.payload.nonce === undefined, 'a logout token must not carry a nonce');
+  return `end_session redirect=${visit.redirect.origin}${visit.redirect.pathname} state=ok /account -> /login`
+    + ` backchannel logout_token typ=${heard.protectedHeader.typ} alg=${heard.protectedHeader.alg} signature=verified(jwks) sid=ok sub=ok`;
+}
 
 console.log('done all steps passed');

@@ -3,6 +3,8 @@ package dev.portero.oidc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +21,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 
 import dev.portero.account.Registration;
 import dev.portero.oidc.clients.ClientSecrets;
+import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.PorteroProcess;
 import dev.portero.support.TestClients;
@@ -35,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (panva's certified relying-party library) runs discovery, the authorization code flow with PKCE
  * (signing in and approving through Portero's own pages), token, userinfo, refresh rotation and
  * reuse detection, introspection, revocation, a public client, client credentials, the device
- * flow and RP-initiated logout. Each step prints one line; every expected line must be there, so a
+ * flow, a new sign-in demanded by {@code max_age}, and RP-initiated logout with the logout token
+ * that back-channel logout sends to the script's loopback receiver. Each step prints one line; every expected line must be there, so a
  * step that silently did not run fails the test as surely as one that failed.
  *
  * <p>Node 20 and npm must be installed ({@code .ci/run} installs them); without them this test
@@ -47,7 +53,7 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 
 	private static final String SCRIPT = "rp-check.mjs";
 
-	private static final List<String> STEPS = List.of("discovery", "prompt-none", "authorize", "token", "userinfo", "refresh",
+	private static final List<String> STEPS = List.of("discovery", "prompt-none", "authorize", "token", "max-age", "userinfo", "refresh",
 			"reuse-detection", "introspection", "revocation", "public-client", "client-credentials", "device", "logout");
 
 	private static final Duration NPM_TIMEOUT = Duration.ofMinutes(5);
@@ -77,6 +83,13 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 
 		TestClients clients = new TestClients(repository, secrets);
 		TestClients.Registered app = clients.confidential(REDIRECT_URI, false);
+		// the script listens for back-channel logout tokens here
+		int backchannelPort = freeLoopbackPort();
+		RegisteredClient stored = repository.findByClientId(app.clientId());
+		ClientSettings.Builder settings = ClientSettings.withSettings(stored.getClientSettings().getSettings());
+		new BackChannelLogoutRegistration("http://127.0.0.1:" + backchannelPort + "/backchannel-logout", true)
+			.applyTo(settings);
+		repository.save(RegisteredClient.from(stored).clientSettings(settings.build()).build());
 		// registered for ES256 ID tokens, the others get the default, RS256
 		TestClients.Registered spa = clients.publicClient(REDIRECT_URI, true,
 				org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
@@ -89,7 +102,8 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 				Map.entry("RP_REDIRECT_URI", REDIRECT_URI), Map.entry("RP_PUBLIC_CLIENT_ID", spa.clientId()),
 				Map.entry("RP_SERVICE_CLIENT_ID", service.clientId()),
 				Map.entry("RP_SERVICE_CLIENT_SECRET", service.secret()), Map.entry("RP_SERVICE_SCOPE", "reports:read"),
-				Map.entry("RP_USER_EMAIL", email), Map.entry("RP_USER_PASSWORD", PASSWORD));
+				Map.entry("RP_USER_EMAIL", email), Map.entry("RP_USER_PASSWORD", PASSWORD),
+				Map.entry("RP_BACKCHANNEL_PORT", String.valueOf(backchannelPort)));
 		Run run = run(List.of(node.toString(), SCRIPT), env, SCRIPT_TIMEOUT);
 		String output = String.join("\n", run.lines()) + "\n";
 		Files.writeString(Path.of("target/oidc-rp-output.txt"), output);
@@ -105,6 +119,12 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 	}
 
 	record Run(List<String> lines, boolean finished, int exitCode) {
+	}
+
+	private static int freeLoopbackPort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
 	}
 
 	/** Runs a command in the script folder, echoing its output as it comes. */
