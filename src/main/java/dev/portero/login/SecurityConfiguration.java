@@ -33,6 +33,8 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.authentication.DPoPAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.authentication.DPoPAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
@@ -101,7 +103,15 @@ class SecurityConfiguration {
 		HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
 		// Only pages are worth returning to after sign-in; an API call must not create a session.
 		requestCache.setRequestMatcher(new NegatedRequestMatcher(api));
-		http.authenticationManager(authenticationManager)
+		AuthenticationManager tokens = new ProviderManager(bearerTokens(jwtDecoder, jwtAuthenticationConverter));
+		// DPoP-bound tokens (RFC 9449): Spring checks the proof, then the token with the manager above.
+		// Its configurer registers that check with the chain's default manager, which this chain
+		// replaces with the password one, so it is routed here.
+		AuthenticationManager proofs = new ProviderManager(new DPoPAuthenticationProvider(tokens));
+		http.authenticationManager(authentication -> authentication instanceof DPoPAuthenticationToken
+				? proofs.authenticate(authentication) : authenticationManager.authenticate(authentication))
+			// a DPoP request, like a bearer one (Spring's default), carries no cookie a browser sends by itself
+			.csrf(csrf -> csrf.ignoringRequestMatchers(SecurityConfiguration::carriesDpopToken))
 			.requestCache(cache -> cache.requestCache(requestCache))
 			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC_PAGES)
 				.permitAll()
@@ -145,7 +155,7 @@ class SecurityConfiguration {
 			// bearer access tokens (the admin API); requests carrying one skip CSRF and sessions. The
 			// chain's authentication manager knows passwords only, so tokens get a manager of their own.
 			.oauth2ResourceServer(resourceServer -> resourceServer
-				.jwt(jwt -> jwt.authenticationManager(new ProviderManager(bearerTokens(jwtDecoder, jwtAuthenticationConverter))))
+				.jwt(jwt -> jwt.authenticationManager(tokens))
 				.authenticationEntryPoint(SecurityConfiguration::invalidBearerToken))
 			.logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut").permitAll())
 			.sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
@@ -211,6 +221,11 @@ class SecurityConfiguration {
 					+ "and only with the portero:admin scope.";
 		}
 		return "You may not do this.";
+	}
+
+	private static boolean carriesDpopToken(HttpServletRequest request) {
+		String authorization = request.getHeader("Authorization");
+		return authorization != null && authorization.regionMatches(true, 0, "DPoP ", 0, 5);
 	}
 
 	private static JwtAuthenticationProvider bearerTokens(JwtDecoder decoder, JwtAuthenticationConverter converter) {

@@ -112,6 +112,7 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		Map<String, Runnable> scenarios = new LinkedHashMap<>();
 		scenarios.put("POST /login", this::signIn);
 		scenarios.put("POST /logout", this::signOut);
+		scenarios.put("POST /login/select-account", this::useAnotherAccount);
 		scenarios.put("POST /register", this::register);
 		scenarios.put("POST /register/resend", this::resendVerification);
 		scenarios.put("POST /password/forgot", this::forgotPassword);
@@ -192,6 +193,16 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 		assertThat(Browser.location(victim.submit("/account", "/logout", Map.of()))).endsWith("/login?signedOut");
 		assertThat(victim.get("/account").statusCode()).isEqualTo(302);
+	}
+
+	private void useAnotherAccount() {
+		Browser victim = signedIn(newAccount("select-account"));
+		Map<String, String> form = Map.of("continue", "/oauth2/authorize?client_id=x");
+		refusedWhenForged(victim, "/login/select-account", form);
+		assertThat(victim.get("/account").statusCode()).as("still signed in").isEqualTo(200);
+
+		victim.submit("/login/select-account?continue=/account", "/login/select-account", form);
+		assertThat(victim.get("/account").statusCode()).as("signed out with the token").isEqualTo(302);
 	}
 
 	private void register() {

@@ -301,7 +301,8 @@ public final class OidcTokenFlows {
 		return send(request.POST(HttpRequest.BodyPublishers.ofString(form(fields))));
 	}
 
-	private Answer send(HttpRequest.Builder request) {
+	/** Any request, as built (for headers the helpers above do not set). */
+	public Answer send(HttpRequest.Builder request) {
 		if (forwardedFor != null) {
 			request.header("X-Forwarded-For", forwardedFor);
 		}
