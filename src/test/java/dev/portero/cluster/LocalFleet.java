@@ -284,8 +284,10 @@ final class LocalFleet implements AutoCloseable {
 	}
 
 	/**
-	 * A broken build: the current jar plus a new migration {@code V7__broken_build.sql} that fails
-	 * (it creates a table, then selects from one that does not exist). A node started on it dies
+	 * A broken build: the current jar plus a new migration {@code V9999__broken_build.sql} that fails
+	 * (it creates a table, then selects from one that does not exist). Its version is past any real
+	 * one, so that it fails as a new migration would, not as a duplicate version (which Flyway refuses
+	 * before running anything). A node started on it dies
 	 * during start-up, as with any release whose migration fails on the production data; the
 	 * migration runs in a transaction, so nothing of it stays in the database.
 	 */
@@ -307,7 +309,7 @@ final class LocalFleet implements AutoCloseable {
 				out.closeEntry();
 			}
 			for (String engine : List.of("sqlite", "postgresql")) {
-				out.putNextEntry(new ZipEntry("BOOT-INF/classes/db/migration/" + engine + "/V7__broken_build.sql"));
+				out.putNextEntry(new ZipEntry("BOOT-INF/classes/db/migration/" + engine + "/V9999__broken_build.sql"));
 				out.write(sql.getBytes(StandardCharsets.UTF_8));
 				out.closeEntry();
 			}

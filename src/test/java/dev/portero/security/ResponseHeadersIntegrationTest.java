@@ -163,6 +163,10 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 					assertThat(codes.body()).contains("Your recovery codes");
 					return codes;
 				}));
+		visits.add(get("/logout", "/logout", true));
+		visits.add(get("/logout", "/logout", false));
+		visits.add(get("/login/select-account", "/login/select-account?continue=/account", true));
+		visits.add(get("/login/select-account", "/login/select-account?continue=/account", false));
 		visits.add(get("/account/reauth", "/account/reauth", true));
 		visits.add(get("/account/reauth", "/account/reauth", false));
 		visits.add(new Visit("/account/reauth", "GET /account/reauth (account with an app: asks for a code)", true,
