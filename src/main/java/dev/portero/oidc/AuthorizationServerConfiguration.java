@@ -79,6 +79,18 @@ class AuthorizationServerConfiguration {
 			.clientAuthentication(clientAuthentication)
 			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE)
 				.authenticationProviders(AuthorizationRequestFilters.endpointProviders()))
+			// RFC 8414 metadata says the same of client authentication as OIDC discovery: Spring's
+			// default lists methods Portero does not offer (client_secret_jwt, mutual TLS)
+			.authorizationServerMetadataEndpoint(endpoint -> endpoint.authorizationServerMetadataCustomizer(metadata -> metadata
+				.tokenEndpointAuthenticationMethods(
+						methods("client_secret_basic", "client_secret_post", "private_key_jwt", "none"))
+				.tokenRevocationEndpointAuthenticationMethods(
+						methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
+				.tokenIntrospectionEndpointAuthenticationMethods(
+						methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
+				.claim("token_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
+				.claim("revocation_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
+				.claim("introspection_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)))
 			.deviceAuthorizationEndpoint(device -> device.verificationUri(DEVICE_PAGE))
 			.deviceVerificationEndpoint(device -> device.consentPage(CONSENT_PAGE)
 				.deviceVerificationResponseHandler(
@@ -100,10 +112,17 @@ class AuthorizationServerConfiguration {
 						.grantTypes(methods("authorization_code", "client_credentials", "refresh_token",
 								"urn:ietf:params:oauth:grant-type:device_code"))
 						.claims(metadataClaims -> metadataClaims.remove("tls_client_certificate_bound_access_tokens"))
-						// the client authentication methods Portero registers clients with
-						.tokenEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post", "none"))
-						.tokenRevocationEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
-						.tokenIntrospectionEndpointAuthenticationMethods(methods("client_secret_basic", "client_secret_post"))
+						// the client authentication methods Portero registers clients with: no
+						// client_secret_jwt, which needs the secret Portero keeps only as a hash
+						.tokenEndpointAuthenticationMethods(
+								methods("client_secret_basic", "client_secret_post", "private_key_jwt", "none"))
+						.tokenRevocationEndpointAuthenticationMethods(
+								methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
+						.tokenIntrospectionEndpointAuthenticationMethods(
+								methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
+						.claim("token_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
+						.claim("revocation_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
+						.claim("introspection_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
 						.claim("request_parameter_supported", false)
 						.claim("request_uri_parameter_supported", false)
 						.claim("claims_parameter_supported", true)

@@ -22,7 +22,8 @@ import dev.portero.oidc.keys.SigningKeys;
 /**
  * Regular upkeep of the provider: a signing key at first start, planned key rotation, and
  * deletion of authorizations whose every token has expired (Spring's authorization server keeps
- * them for ever) and of remembered refresh tokens past their expiry.
+ * them for ever) of remembered refresh tokens past their expiry, and of the jti of spent client assertions once they
+ * have expired.
  */
 @Component
 @ConditionalOnWebApplication // the server's job, not the command-line tools'
@@ -74,11 +75,16 @@ class OidcUpkeep {
 		int used = jdbc.sql("DELETE FROM oidc_used_refresh_tokens WHERE expires_at < :now")
 			.param("now", now.getTime())
 			.update();
+		// a spent client assertion cannot be replayed once it has expired, so its jti need not be kept
+		int assertions = jdbc.sql("DELETE FROM oidc_used_client_assertions WHERE expires_at < :now")
+			.param("now", now.getTime())
+			.update();
+		used += assertions;
 		if (authorizations > 0) {
 			AuthorizationCache.changed(caches);
 		}
 		if (authorizations + used > 0) {
-			log.info("Deleted {} expired authorization(s) and {} expired used refresh token record(s)", authorizations,
+			log.info("Deleted {} expired authorization(s) and {} expired used refresh token or client assertion record(s)", authorizations,
 					used);
 		}
 	}

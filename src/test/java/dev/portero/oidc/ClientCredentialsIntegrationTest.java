@@ -43,7 +43,9 @@ class ClientCredentialsIntegrationTest extends OidcTokensTestSupport {
 		assertThat(claims.getIssuer()).isEqualTo(baseUrl());
 		assertThat(claims.getSubject()).isEqualTo(service.clientId());
 		assertThat(claims.getAudience()).contains(service.clientId());
-		assertThat(claims.getStringListClaim("scope")).containsExactly("reports:read");
+		assertThat(claims.getStringClaim("scope")).as("RFC 9068: a space-separated string").isEqualTo("reports:read");
+		assertThat(claims.getStringClaim("client_id")).isEqualTo(service.clientId());
+		assertThat(jwt.getHeader().getType()).hasToString("at+jwt");
 		assertThat(claims.getExpirationTime().toInstant()).isAfter(Instant.now());
 		assertThat(accessTokensOf(service.clientId())).isEqualTo(1);
 	}

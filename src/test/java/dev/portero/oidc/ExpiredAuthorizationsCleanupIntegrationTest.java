@@ -37,6 +37,14 @@ class ExpiredAuthorizationsCleanupIntegrationTest extends OidcTokensTestSupport 
 			.param("hash", "0".repeat(64))
 			.param("at", past.getTime())
 			.update();
+		String spent = "1".repeat(64);
+		String fresh = "2".repeat(64);
+		jdbc.sql("INSERT INTO oidc_used_client_assertions (assertion_hash, expires_at) VALUES (:spent, :past), (:fresh, :future)")
+			.param("spent", spent)
+			.param("past", past.getTime())
+			.param("fresh", fresh)
+			.param("future", Instant.now().plus(5, ChronoUnit.MINUTES).toEpochMilli())
+			.update();
 
 		upkeep.deleteExpired();
 
@@ -47,6 +55,11 @@ class ExpiredAuthorizationsCleanupIntegrationTest extends OidcTokensTestSupport 
 			.param("hash", "0".repeat(64))
 			.query(Long.class)
 			.single()).isZero();
+		assertThat(jdbc.sql("SELECT assertion_hash FROM oidc_used_client_assertions WHERE assertion_hash IN (:spent, :fresh)")
+			.param("spent", spent)
+			.param("fresh", fresh)
+			.query(String.class)
+			.list()).as("an expired assertion's jti goes, a live one's stays").containsExactly(fresh);
 	}
 
 	private void expireAccessTokens(String clientId, Timestamp at) {

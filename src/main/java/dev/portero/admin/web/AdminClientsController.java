@@ -48,7 +48,9 @@ class AdminClientsController {
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
 			boolean pkceRequired, Set<String> authenticationMethods, long accessTokenLifetimeSeconds,
 			@Nullable Long refreshTokenLifetimeSeconds, String idTokenSignedResponseAlg, Instant createdAt,
-			@Nullable String backchannelLogoutUri, boolean backchannelLogoutSessionRequired) {
+			@Nullable String backchannelLogoutUri, boolean backchannelLogoutSessionRequired,
+			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String jwksUri,
+			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String tokenEndpointAuthSigningAlg) {
 
 		static ClientView of(Clients.Client client) {
 			return new ClientView(client.clientId(), client.name(), client.type().name().toLowerCase(java.util.Locale.ROOT),
@@ -57,7 +59,7 @@ class AdminClientsController {
 					client.accessTokenLifetime().toSeconds(),
 					client.refreshTokenLifetime() == null ? null : client.refreshTokenLifetime().toSeconds(),
 					client.idTokenSignedResponseAlg().name(), client.createdAt(), client.backchannelLogout().uri(),
-					client.backchannelLogout().sessionRequired());
+					client.backchannelLogout().sessionRequired(), client.jwksUri(), client.tokenEndpointAuthSigningAlg());
 		}
 
 	}
@@ -86,7 +88,9 @@ class AdminClientsController {
 			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
 			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg,
 			@Nullable Boolean pkceRequired, @Nullable @Size(max = 2000) String backchannelLogoutUri,
-			@Nullable Boolean backchannelLogoutSessionRequired) {
+			@Nullable Boolean backchannelLogoutSessionRequired,
+			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
+			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg) {
 	}
 
 	record UpdateClient(
@@ -99,7 +103,9 @@ class AdminClientsController {
 			@Nullable Long accessTokenLifetimeSeconds, @Nullable Long refreshTokenLifetimeSeconds,
 			@Nullable @Pattern(regexp = ID_TOKEN_ALGORITHMS, message = "must be RS256 or ES256") String idTokenSignedResponseAlg,
 			@Nullable Boolean pkceRequired, @Nullable @Size(max = 2000) String backchannelLogoutUri,
-			@Nullable Boolean backchannelLogoutSessionRequired) {
+			@Nullable Boolean backchannelLogoutSessionRequired,
+			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
+			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg) {
 	}
 
 	private final Clients clients;
@@ -129,7 +135,8 @@ class AdminClientsController {
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(),
 				Boolean.TRUE.equals(request.firstParty()), seconds(request.accessTokenLifetimeSeconds()),
 				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg()),
-				request.pkceRequired(), request.backchannelLogoutUri(), request.backchannelLogoutSessionRequired()));
+				request.pkceRequired(), request.backchannelLogoutUri(), request.backchannelLogoutSessionRequired(),
+				request.authenticationMethods(), request.jwksUri(), request.tokenEndpointAuthSigningAlg()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/clients/" + created.client().clientId()))
 			.body(ClientWithSecretView.of(created));
 	}
@@ -140,7 +147,8 @@ class AdminClientsController {
 				request.postLogoutRedirectUris(), request.grantTypes(), request.scopes(), request.firstParty(),
 				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()),
 				algorithm(request.idTokenSignedResponseAlg()), request.pkceRequired(), request.backchannelLogoutUri(),
-				request.backchannelLogoutSessionRequired())));
+				request.backchannelLogoutSessionRequired(), request.authenticationMethods(), request.jwksUri(),
+				request.tokenEndpointAuthSigningAlg())));
 	}
 
 	private static OidcSettings.@Nullable SigningAlgorithm algorithm(@Nullable String name) {

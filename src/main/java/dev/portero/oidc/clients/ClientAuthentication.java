@@ -4,11 +4,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2ClientAuthenticationConfigurer;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.stereotype.Component;
 
 /**
  * How the protocol endpoints authenticate clients: secrets checked with the fast keyed hash of
- * {@link ClientSecrets}, not the password encoder bean; every way of presenting credentials behind
+ * {@link ClientSecrets}, not the password encoder bean; client assertions ({@code private_key_jwt})
+ * by Spring's provider with the checks of {@link ClientAssertions}; every way of presenting credentials behind
  * {@link ClientAuthenticationLimit}, so that none escapes the per-address limit; failures answered
  * by {@link ClientAuthenticationErrors}.
  */
@@ -20,9 +22,12 @@ public class ClientAuthentication implements Customizer<OAuth2ClientAuthenticati
 
 	private final ClientAuthenticationLimit limit;
 
-	ClientAuthentication(ClientSecrets secrets, ClientAuthenticationLimit limit) {
+	private final ClientAssertions assertions;
+
+	ClientAuthentication(ClientSecrets secrets, ClientAuthenticationLimit limit, ClientAssertions assertions) {
 		this.secrets = secrets;
 		this.limit = limit;
+		this.assertions = assertions;
 	}
 
 	@Override
@@ -30,6 +35,9 @@ public class ClientAuthentication implements Customizer<OAuth2ClientAuthenticati
 		authentication.authenticationProviders(providers -> providers.forEach(provider -> {
 			if (provider instanceof ClientSecretAuthenticationProvider secretProvider) {
 				secretProvider.setPasswordEncoder(secrets.asPasswordEncoder());
+			}
+			if (provider instanceof JwtClientAssertionAuthenticationProvider assertionProvider) {
+				assertionProvider.setJwtDecoderFactory(assertions);
 			}
 		}))
 			.authenticationConverters(converters -> converters.replaceAll(limit::guard))

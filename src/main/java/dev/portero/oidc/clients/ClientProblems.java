@@ -101,4 +101,75 @@ public final class ClientProblems {
 
 	}
 
+	/** An authentication method Portero does not know. */
+	public static final class UnknownAuthenticationMethod extends ProblemException {
+
+		UnknownAuthenticationMethod(String method) {
+			super(HttpStatus.BAD_REQUEST, "unknown-authentication-method", "Unknown client authentication method \""
+					+ method + "\". Known: " + String.join(", ", ClientRules.AUTHENTICATION_METHODS) + ".");
+		}
+
+	}
+
+	/**
+	 * {@code client_secret_jwt}: the HMAC would have to be checked with the secret itself, and
+	 * Portero keeps secrets only as a keyed hash ({@link ClientSecrets}), so it cannot offer it.
+	 */
+	public static final class AuthenticationMethodNotSupported extends ProblemException {
+
+		AuthenticationMethodNotSupported(String method) {
+			super(HttpStatus.BAD_REQUEST, "authentication-method-not-supported", "Portero does not offer " + method
+					+ ": it keeps client secrets only as a hash, and this method needs the secret itself. Use private_key_jwt.");
+		}
+
+	}
+
+	/** A known authentication method, or its settings, that this client cannot have. */
+	public static final class AuthenticationMethodNotAllowed extends ProblemException {
+
+		AuthenticationMethodNotAllowed(String detail) {
+			super(HttpStatus.BAD_REQUEST, "authentication-method-not-allowed", detail);
+		}
+
+	}
+
+	/** {@code private_key_jwt} without a JWKS URI to fetch the client's public keys from. */
+	public static final class JwksUriRequired extends ProblemException {
+
+		JwksUriRequired() {
+			super(HttpStatus.BAD_REQUEST, "jwks-uri-required",
+					"The private_key_jwt authentication method needs a jwksUri where the client publishes its public keys.");
+		}
+
+	}
+
+	/** A JWKS URI that is not an absolute https URI (http only on a loopback host). */
+	public static final class InvalidJwksUri extends ProblemException {
+
+		InvalidJwksUri(String detail) {
+			super(HttpStatus.BAD_REQUEST, "invalid-jwks-uri", detail);
+		}
+
+	}
+
+	/** A signing algorithm for client assertions that Portero does not accept. */
+	public static final class InvalidSigningAlgorithm extends ProblemException {
+
+		InvalidSigningAlgorithm(String algorithm) {
+			super(HttpStatus.BAD_REQUEST, "invalid-signing-algorithm", "The client assertion signing algorithm \""
+					+ algorithm + "\" is not offered. Known: " + String.join(", ", ClientRules.ASSERTION_ALGORITHMS) + ".");
+		}
+
+	}
+
+	/** Authentication with a secret was asked for on a client that has none yet. */
+	public static final class SecretRequired extends ProblemException {
+
+		SecretRequired() {
+			super(HttpStatus.CONFLICT, "secret-required", "This client has no secret to authenticate with: "
+					+ "give it one first (POST /api/v1/admin/clients/{clientId}/secret).");
+		}
+
+	}
+
 }

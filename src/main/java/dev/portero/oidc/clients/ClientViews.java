@@ -24,7 +24,8 @@ final class ClientViews {
 	static Clients.Client of(RegisteredClient client) {
 		Set<String> methods = new LinkedHashSet<>();
 		for (ClientAuthenticationMethod known : List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
-				ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.NONE)) {
+				ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.PRIVATE_KEY_JWT,
+				ClientAuthenticationMethod.NONE)) {
 			if (client.getClientAuthenticationMethods().contains(known)) {
 				methods.add(known.getValue());
 			}
@@ -46,7 +47,9 @@ final class ClientViews {
 				methods, tokens.getAccessTokenTimeToLive(),
 				grantTypes.contains(ClientRules.REFRESH_TOKEN) ? tokens.getRefreshTokenTimeToLive() : null,
 				idTokenAlgorithm(tokens), client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH,
-				BackChannelLogoutRegistration.of(client.getClientSettings()));
+				BackChannelLogoutRegistration.of(client.getClientSettings()), client.getClientSettings().getJwkSetUrl(),
+				client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm() == null ? null
+						: client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm().getName());
 	}
 
 	/**

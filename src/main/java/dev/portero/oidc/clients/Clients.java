@@ -20,6 +20,7 @@ import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ConfigurationSettingNames;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -50,25 +51,30 @@ public class Clients {
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
 			boolean pkceRequired, Set<String> authenticationMethods, Duration accessTokenLifetime,
 			@Nullable Duration refreshTokenLifetime, OidcSettings.SigningAlgorithm idTokenSignedResponseAlg,
-			Instant createdAt, BackChannelLogoutRegistration backchannelLogout) {
+			Instant createdAt, BackChannelLogoutRegistration backchannelLogout, @Nullable String jwksUri,
+			@Nullable String tokenEndpointAuthSigningAlg) {
 	}
 
 	/**
 	 * A new client. Null lists are empty, a null lifetime takes the configured default
 	 * ({@code portero.oidc.access-token-lifetime}, {@code refresh-token-lifetime}), a null ID
-	 * token algorithm RS256 (OpenID Connect Dynamic Client Registration's default).
+	 * token algorithm RS256 (OpenID Connect Dynamic Client Registration's default). Null
+	 * authentication methods are the secret's two (a confidential client) or none (a public one);
+	 * a null assertion signing algorithm is RS256 for a client with {@code private_key_jwt}.
 	 */
 	public record Draft(String name, Type type, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 			boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
 			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
-			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired) {
+			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
+			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
+			@Nullable String tokenEndpointAuthSigningAlg) {
 
 		public Draft(String name, Type type, @Nullable List<String> redirectUris,
 				@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 				boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
 			this(name, type, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty, accessTokenLifetime,
-					refreshTokenLifetime, null, null, null, null);
+					refreshTokenLifetime, null, null, null, null, null, null, null);
 		}
 
 	}
@@ -78,7 +84,9 @@ public class Clients {
 			@Nullable List<String> postLogoutRedirectUris, @Nullable Set<String> grantTypes, @Nullable Set<String> scopes,
 			@Nullable Boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime,
 			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
-			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired) {
+			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
+			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
+			@Nullable String tokenEndpointAuthSigningAlg) {
 	}
 
 	/** A client with its secret in the clear, to hand out once; null for a public client. */
@@ -93,6 +101,9 @@ public class Clients {
 	 * client_credentials may have it ({@link ClientRules}).
 	 */
 	public static final String ADMIN_SCOPE = "portero:admin";
+
+	/** What a client may sign its {@code private_key_jwt} assertions with, as discovery lists it. */
+	public static final List<String> ASSERTION_ALGORITHMS = ClientRules.ASSERTION_ALGORITHMS;
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -136,22 +147,21 @@ public class Clients {
 				: settings.refreshTokenLifetime();
 		BackChannelLogoutRegistration backchannelLogout = checked(
 				BackChannelLogoutRegistration.NONE.with(draft.backchannelLogoutUri(), draft.backchannelLogoutSessionRequired()));
+		Set<String> methods = draft.authenticationMethods() != null ? set(draft.authenticationMethods())
+				: draft.type() == Type.CONFIDENTIAL ? set(ClientRules.SECRET_METHODS) : set(Set.of(ClientRules.NONE));
+		ClientRules.checkAuthentication(draft.type(), methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
 
-		String secret = draft.type() == Type.CONFIDENTIAL ? secrets.newSecret() : null;
+		// a client that authenticates with a key only gets no secret that could leak
+		String secret = usesSecret(methods) ? secrets.newSecret() : null;
 		RegisteredClient.Builder builder = RegisteredClient.withId(UUID.randomUUID().toString())
 			.clientId(newClientId())
 			.clientIdIssuedAt(clock.instant())
-			.clientName(draft.name().strip());
-		if (secret != null) {
-			builder.clientSecret(secrets.encode(secret))
-				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST);
-		}
-		else {
-			builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
-		}
+			.clientName(draft.name().strip())
+			.clientSecret(secret != null ? secrets.encode(secret) : null);
+		ClientSettings.Builder clientSettings = authentication(builder, backchannelLogout.applyTo(ClientSettings.builder()),
+				methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
 		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
-				draft.firstParty(), pkce, backchannelLogout.applyTo(ClientSettings.builder()), TokenSettings.builder(), access, refresh,
+				draft.firstParty(), pkce, clientSettings, TokenSettings.builder(), access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
 			.build();
 		repository.save(client);
@@ -196,15 +206,34 @@ public class Clients {
 		boolean firstParty = changes.firstParty() != null ? changes.firstParty() : before.firstParty();
 		BackChannelLogoutRegistration backchannelLogout = checked(
 				before.backchannelLogout().with(changes.backchannelLogoutUri(), changes.backchannelLogoutSessionRequired()));
+		Set<String> methods = changes.authenticationMethods() != null ? set(changes.authenticationMethods())
+				: before.authenticationMethods();
+		boolean keyMethod = methods.contains(ClientRules.PRIVATE_KEY_JWT);
+		// what the client keeps while it keeps private_key_jwt; both go with it
+		String jwksUri = changes.jwksUri() != null ? changes.jwksUri() : keyMethod ? before.jwksUri() : null;
+		String signingAlgorithm = changes.tokenEndpointAuthSigningAlg() != null ? changes.tokenEndpointAuthSigningAlg()
+				: keyMethod ? before.tokenEndpointAuthSigningAlg() : null;
+		ClientRules.checkAuthentication(before.type(), methods, jwksUri, signingAlgorithm);
+		if (usesSecret(methods) && existing.getClientSecret() == null) {
+			throw new ClientProblems.SecretRequired();
+		}
 
 		RegisteredClient.Builder builder = RegisteredClient.from(existing)
 			.clientName(changes.name() != null ? changes.name().strip() : existing.getClientName())
 			.redirectUris(Set::clear)
 			.postLogoutRedirectUris(Set::clear)
 			.authorizationGrantTypes(Set::clear)
-			.scopes(Set::clear);
+			.scopes(Set::clear)
+			.clientAuthenticationMethods(Set::clear);
+		if (!usesSecret(methods)) {
+			// a secret no method accepts any more is dropped, so that it cannot come back to life
+			builder.clientSecret(null);
+		}
+		ClientSettings.Builder clientSettings = authentication(builder,
+				backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())), methods,
+				jwksUri, signingAlgorithm);
 		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
-				pkce, backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())),
+				pkce, clientSettings,
 				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
 				changes.idTokenSignedResponseAlg() != null ? changes.idTokenSignedResponseAlg()
 						: before.idTokenSignedResponseAlg())
@@ -227,8 +256,9 @@ public class Clients {
 	@Transactional
 	public WithSecret rotateSecret(String clientId) {
 		RegisteredClient existing = find(clientId);
-		if (!existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-				&& !existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_POST)) {
+		// a confidential client that authenticates with a key only may be given a secret, to use
+		// once its authentication methods include one that presents it
+		if (existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.NONE)) {
 			throw new PublicClientHasNoSecret();
 		}
 		String secret = secrets.newSecret();
@@ -275,6 +305,34 @@ public class Clients {
 				.reuseRefreshTokens(false)
 				.idTokenSignatureAlgorithm(SignatureAlgorithm.from(idTokenAlgorithm.name()))
 				.build());
+	}
+
+	private static boolean usesSecret(Set<String> methods) {
+		return methods.stream().anyMatch(ClientRules.SECRET_METHODS::contains);
+	}
+
+	/**
+	 * The authentication methods, and for {@code private_key_jwt} the JWKS URI and the one
+	 * algorithm the client's assertions must be signed with (Spring's assertion decoder accepts
+	 * that one only); without it both settings go.
+	 */
+	private static ClientSettings.Builder authentication(RegisteredClient.Builder builder, ClientSettings.Builder settings,
+			Set<String> methods, @Nullable String jwksUri, @Nullable String signingAlgorithm) {
+		for (String method : ClientRules.AUTHENTICATION_METHODS) {
+			if (methods.contains(method)) {
+				builder.clientAuthenticationMethod(new ClientAuthenticationMethod(method));
+			}
+		}
+		settings.settings(stored -> {
+			stored.remove(ConfigurationSettingNames.Client.JWK_SET_URL);
+			stored.remove(ConfigurationSettingNames.Client.TOKEN_ENDPOINT_AUTHENTICATION_SIGNING_ALGORITHM);
+		});
+		if (methods.contains(ClientRules.PRIVATE_KEY_JWT) && jwksUri != null) {
+			settings.jwkSetUrl(jwksUri)
+				.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.from(
+						signingAlgorithm != null ? signingAlgorithm : ClientRules.DEFAULT_ASSERTION_ALGORITHM));
+		}
+		return settings;
 	}
 
 	/** A back-channel logout URI follows the redirect URIs' rules (OpenID Connect Back-Channel Logout 2.2). */

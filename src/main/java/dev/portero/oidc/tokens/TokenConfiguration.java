@@ -11,7 +11,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
@@ -21,6 +20,8 @@ import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
@@ -46,6 +47,9 @@ import dev.portero.oidc.logout.SessionParticipants;
 @Configuration(proxyBeanMethods = false)
 class TokenConfiguration {
 
+	/** RFC 9068 2.1. */
+	static final String ACCESS_TOKEN_TYPE = "at+jwt";
+
 	@Bean
 	JwtEncoder jwtEncoder(SigningKeys keys, OidcSettings settings) {
 		return new SigningJwtEncoder(keys, settings.keys().algorithm());
@@ -53,7 +57,7 @@ class TokenConfiguration {
 
 	/**
 	 * Validates Portero's own access tokens (userinfo, the admin API): signature by a published
-	 * key, issuer, lifetime, and that the token has not been revoked.
+	 * key, issuer, lifetime, type ({@code at+jwt}), and that the token has not been revoked.
 	 */
 	@Bean
 	JwtDecoder jwtDecoder(SigningKeys keys, AuthorizationServerSettings server,
@@ -71,8 +75,13 @@ class TokenConfiguration {
 							: OAuth2TokenValidatorResult.failure(
 									new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "The token was revoked.", null));
 		};
-		decoder.setJwtValidator(
-				new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(server.getIssuer()), notRevoked));
+		// Spring's default type check takes "JWT" or none, and would refuse RFC 9068's at+jwt. Those
+		// two stay accepted for the tokens issued before Portero typed them; the type is not what
+		// keeps an ID token out here: only a stored, active access token passes notRevoked
+		JwtTypeValidator types = new JwtTypeValidator(ACCESS_TOKEN_TYPE, "JWT");
+		types.setAllowEmpty(true);
+		decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(new JwtIssuerValidator(server.getIssuer()),
+				types, notRevoked));
 		return decoder;
 	}
 
@@ -102,6 +111,11 @@ class TokenConfiguration {
 	 * client's algorithm (Spring puts it in the header); access tokens are signed with Portero's
 	 * own ({@code portero.oidc.keys.algorithm}, ES256 unless changed: shorter and faster than
 	 * RS256, and only Portero reads them) and counted by grant ({@code portero_tokens_issued_total}).
+	 * Access tokens follow RFC 9068: Spring already puts in {@code iss}, {@code sub} (the person,
+	 * or the client for client credentials), {@code aud} (the client), {@code exp}, {@code iat}
+	 * and {@code jti}; added here are the {@code at+jwt} type, so that an access token cannot be
+	 * taken for an ID token, {@code client_id}, and {@code scope} as one space-separated string
+	 * (RFC 9068 2.2.3, RFC 8693 4.2) instead of Spring's JSON array.
 	 */
 	@Bean
 	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(OidcClaims claims, OidcSettings settings,
@@ -109,7 +123,11 @@ class TokenConfiguration {
 		SignatureAlgorithm accessTokenAlgorithm = SignatureAlgorithm.from(settings.keys().algorithm().name());
 		return context -> {
 			if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
-				context.getJwsHeader().algorithm(accessTokenAlgorithm);
+				context.getJwsHeader().algorithm(accessTokenAlgorithm).type(ACCESS_TOKEN_TYPE);
+				context.getClaims().claim("client_id", context.getRegisteredClient().getClientId());
+				if (!context.getAuthorizedScopes().isEmpty()) {
+					context.getClaims().claim("scope", String.join(" ", context.getAuthorizedScopes()));
+				}
 				Counter.builder("portero.tokens.issued")
 					.description("Access tokens issued, by grant")
 					.tag("grant", context.getAuthorizationGrantType().getValue())

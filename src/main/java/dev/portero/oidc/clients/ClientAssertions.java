@@ -1,0 +1,111 @@
+package dev.portero.oidc.clients;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * How client assertions ({@code private_key_jwt}, RFC 7523) are checked: Spring's
+ * {@link JwtClientAssertionDecoderFactory} (signature against the client's JWKS, which Nimbus
+ * caches and fetches again on an unknown {@code kid}; {@code iss} and {@code sub} the client id,
+ * {@code aud} the issuer or one of its endpoints, {@code exp}), with two things Spring lacks:
+ * <ul>
+ * <li>single use: Spring does not look at {@code jti}, so an assertion caught on the way could be
+ * replayed until it expires. Every accepted {@code jti} is kept in the database until then, so
+ * that no node accepts it twice, and an assertion must carry one (OpenID Connect Core 9 requires
+ * it) and expire within {@link #MAX_LIFETIME}, which bounds how long it is kept;</li>
+ * <li>a changed JWKS URI or algorithm: Spring's factory keeps one decoder per client for ever, so
+ * a client moved to another JWKS URI would be checked against the old one until a restart. The
+ * decoders here are keyed by what they were built from.</li>
+ * </ul>
+ */
+@Component
+class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
+
+	/** Long enough for clock skew and a slow request, short enough that few jti are kept. */
+	static final Duration MAX_LIFETIME = Duration.ofMinutes(10);
+
+	private final JdbcClient jdbc;
+
+	private final Clock clock;
+
+	private final Cache<String, JwtDecoder> decoders = Caffeine.newBuilder().maximumSize(10_000).build();
+
+	ClientAssertions(JdbcClient jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	@Override
+	public JwtDecoder createDecoder(RegisteredClient client) {
+		String key = client.getId() + " " + client.getClientSettings().getJwkSetUrl() + " "
+				+ client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm();
+		return decoders.get(key, ignored -> {
+			JwtClientAssertionDecoderFactory spring = new JwtClientAssertionDecoderFactory();
+			spring.setJwtValidatorFactory(registered -> {
+				OAuth2TokenValidator<Jwt> checks = JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY
+					.apply(registered);
+				// the jti is spent only by an assertion that passed every other check
+				return jwt -> {
+					OAuth2TokenValidatorResult result = checks.validate(jwt);
+					return result.hasErrors() ? result : firstUse(registered.getClientId(), jwt);
+				};
+			});
+			return spring.createDecoder(client);
+		});
+	}
+
+	private OAuth2TokenValidatorResult firstUse(String clientId, Jwt assertion) {
+		String jti = assertion.getId();
+		Instant expiresAt = assertion.getExpiresAt();
+		if (jti == null || jti.isBlank()) {
+			return refused("The client assertion has no jti.");
+		}
+		if (expiresAt == null || expiresAt.isAfter(clock.instant().plus(MAX_LIFETIME))) {
+			return refused("The client assertion must expire within " + MAX_LIFETIME.toMinutes() + " minutes.");
+		}
+		// one statement on both engines: the first node to insert the jti wins, any later one inserts nothing
+		int inserted = jdbc.sql("""
+				INSERT INTO oidc_used_client_assertions (assertion_hash, expires_at) VALUES (:hash, :expiresAt)
+				ON CONFLICT (assertion_hash) DO NOTHING
+				""").param("hash", hash(clientId, jti)).param("expiresAt", expiresAt.toEpochMilli()).update();
+		return inserted == 1 ? OAuth2TokenValidatorResult.success() : refused("The client assertion was used before.");
+	}
+
+	private static OAuth2TokenValidatorResult refused(String description) {
+		// the description is logged by Spring, never sent: ClientAuthenticationErrors answers the code alone
+		return OAuth2TokenValidatorResult.failure(new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT, description, null));
+	}
+
+	/** Fixed length whatever the jti, and the same jti from two clients is two entries. */
+	private static String hash(String clientId, String jti) {
+		try {
+			MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+			return HexFormat.of()
+				.formatHex(sha256.digest((clientId + "\n" + jti).getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
