@@ -2,7 +2,7 @@ package dev.portero.oidc;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,6 +22,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.http.converter.OAuth2ErrorHttpMessageConverter;
 import org.springframework.security.oauth2.core.oidc.OidcUserInfo;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationServerMetadataClaimNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -79,18 +80,10 @@ class AuthorizationServerConfiguration {
 			.clientAuthentication(clientAuthentication)
 			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE)
 				.authenticationProviders(AuthorizationRequestFilters.endpointProviders()))
-			// RFC 8414 metadata says the same of client authentication as OIDC discovery: Spring's
-			// default lists methods Portero does not offer (client_secret_jwt, mutual TLS)
-			.authorizationServerMetadataEndpoint(endpoint -> endpoint.authorizationServerMetadataCustomizer(metadata -> metadata
-				.tokenEndpointAuthenticationMethods(
-						methods("client_secret_basic", "client_secret_post", "private_key_jwt", "none"))
-				.tokenRevocationEndpointAuthenticationMethods(
-						methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
-				.tokenIntrospectionEndpointAuthenticationMethods(
-						methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
-				.claim("token_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
-				.claim("revocation_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
-				.claim("introspection_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)))
+			// RFC 8414 metadata says the same as OIDC discovery of what a client can do
+			.authorizationServerMetadataEndpoint(endpoint -> endpoint
+				.authorizationServerMetadataCustomizer(
+						metadata -> metadata.claims(AuthorizationServerConfiguration::whatClientsCanDo)))
 			.deviceAuthorizationEndpoint(device -> device.verificationUri(DEVICE_PAGE))
 			.deviceVerificationEndpoint(device -> device.consentPage(CONSENT_PAGE)
 				.deviceVerificationResponseHandler(
@@ -102,27 +95,12 @@ class AuthorizationServerConfiguration {
 					.of(context.getAuthorization().getPrincipalName(), context.getAccessToken().getScopes()))))
 				.providerConfigurationEndpoint(configuration -> configuration
 					.providerConfigurationCustomizer(metadata -> metadata
+						.claims(AuthorizationServerConfiguration::whatClientsCanDo)
 						.idTokenSigningAlgorithms(algorithms -> {
 							algorithms.clear();
 							SigningKeys.algorithms().forEach(algorithm -> algorithms.add(algorithm.name()));
 						})
 						.scopes(scopes -> scopes.addAll(List.of("profile", "email", "offline_access", Clients.ADMIN_SCOPE)))
-						// what a client can be registered with (Spring also lists token exchange, which no
-						// Portero client may use, and certificate-bound tokens, which need mutual TLS)
-						.grantTypes(methods("authorization_code", "client_credentials", "refresh_token",
-								"urn:ietf:params:oauth:grant-type:device_code"))
-						.claims(metadataClaims -> metadataClaims.remove("tls_client_certificate_bound_access_tokens"))
-						// the client authentication methods Portero registers clients with: no
-						// client_secret_jwt, which needs the secret Portero keeps only as a hash
-						.tokenEndpointAuthenticationMethods(
-								methods("client_secret_basic", "client_secret_post", "private_key_jwt", "none"))
-						.tokenRevocationEndpointAuthenticationMethods(
-								methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
-						.tokenIntrospectionEndpointAuthenticationMethods(
-								methods("client_secret_basic", "client_secret_post", "private_key_jwt"))
-						.claim("token_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
-						.claim("revocation_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
-						.claim("introspection_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS)
 						.claim("request_parameter_supported", false)
 						.claim("request_uri_parameter_supported", false)
 						.claim("claims_parameter_supported", true)
@@ -179,11 +157,24 @@ class AuthorizationServerConfiguration {
 				answer);
 	}
 
-	private static Consumer<List<String>> methods(String... names) {
-		return methods -> {
-			methods.clear();
-			methods.addAll(List.of(names));
-		};
+	/**
+	 * What a client can be registered with, the same in OIDC discovery and RFC 8414 metadata.
+	 * Spring's defaults also list token exchange (no Portero client may use it), certificate-bound
+	 * tokens and mutual-TLS client authentication (Portero has no mutual TLS), and
+	 * {@code client_secret_jwt} (it needs the secret, which Portero keeps only as a hash).
+	 */
+	private static void whatClientsCanDo(Map<String, Object> metadata) {
+		List<String> withAssertions = List.of("client_secret_basic", "client_secret_post", "private_key_jwt");
+		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.GRANT_TYPES_SUPPORTED, List.of("authorization_code",
+				"client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"));
+		metadata.remove("tls_client_certificate_bound_access_tokens");
+		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED,
+				List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
+		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.REVOCATION_ENDPOINT_AUTH_METHODS_SUPPORTED, withAssertions);
+		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.INTROSPECTION_ENDPOINT_AUTH_METHODS_SUPPORTED, withAssertions);
+		for (String endpoint : List.of("token", "revocation", "introspection")) {
+			metadata.put(endpoint + "_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS);
+		}
 	}
 
 	@Bean

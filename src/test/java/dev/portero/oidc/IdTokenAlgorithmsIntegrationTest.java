@@ -3,6 +3,7 @@ package dev.portero.oidc;
 import java.net.http.HttpResponse;
 import java.text.ParseException;
 import java.util.List;
+import java.util.Map;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -35,10 +36,13 @@ class IdTokenAlgorithmsIntegrationTest extends OidcTokensTestSupport {
 		OidcTokenFlows.Answer discovery = flows.get("/.well-known/openid-configuration");
 
 		assertThat(discovery.json().get("id_token_signing_alg_values_supported")).isEqualTo(List.of("RS256", "ES256"));
-		assertThat(discovery.json().get("grant_types_supported")).as("what a client can be registered with")
-			.isEqualTo(List.of("authorization_code", "client_credentials", "refresh_token",
-					"urn:ietf:params:oauth:grant-type:device_code"));
-		assertThat(discovery.json()).as("no mutual TLS").doesNotContainKey("tls_client_certificate_bound_access_tokens");
+		for (String path : List.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {
+			Map<String, Object> metadata = flows.get(path).json();
+			assertThat(metadata.get("grant_types_supported")).as(path + ": what a client can be registered with")
+				.isEqualTo(List.of("authorization_code", "client_credentials", "refresh_token",
+						"urn:ietf:params:oauth:grant-type:device_code"));
+			assertThat(metadata).as(path + ": no mutual TLS").doesNotContainKey("tls_client_certificate_bound_access_tokens");
+		}
 		assertThat(discovery.json()).containsEntry("claims_parameter_supported", true)
 			.containsEntry("acr_values_supported", List.of("sfa", "mfa"));
 		assertThat(flows.jwks().getKeys()).extracting(key -> key.getAlgorithm().getName()).contains("RS256", "ES256");
