@@ -10,6 +10,9 @@
 //   RP_PUBLIC_CLIENT_ID                     public client (no secret, PKCE), same redirect URI
 //   RP_SERVICE_CLIENT_ID, RP_SERVICE_CLIENT_SECRET, RP_SERVICE_SCOPE   client-credentials client
 //   RP_USER_EMAIL, RP_USER_PASSWORD         the user who signs in
+//   RP_KEY_CLIENT_ID, RP_JWKS_PORT          client-credentials client authenticating with private_key_jwt
+//                                           (ES256, kid rp-check); its jwks_uri is
+//                                           http://127.0.0.1:PORT/jwks.json, which the script serves
 //   RP_BACKCHANNEL_PORT                     the confidential client's back-channel logout URI is
 //                                           http://127.0.0.1:PORT/backchannel-logout; the script listens there
 //
@@ -19,7 +22,7 @@
 import { createServer } from 'node:http';
 
 import * as client from 'openid-client';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 
 const STEP_TIMEOUT_MS = 30_000;
 
@@ -235,6 +238,8 @@ const serviceScope = env('RP_SERVICE_SCOPE');
 const email = env('RP_USER_EMAIL');
 const password = env('RP_USER_PASSWORD');
 const backchannelPort = Number(env('RP_BACKCHANNEL_PORT'));
+const keyClientId = env('RP_KEY_CLIENT_ID');
+const jwksPort = Number(env('RP_JWKS_PORT'));
 const SCOPE = 'openid profile email offline_access';
 const DEVICE_SCOPE = 'profile email offline_access';
 
@@ -478,6 +483,59 @@ await step('client-credentials', async () => {
   const introspected = await client.tokenIntrospection(serviceConfig, granted.access_token);
   check(introspected.active === true && introspected.client_id === serviceClientId, 'not active for the service client');
   return `token_type=${granted.token_type} scope="${granted.scope}" expires_in=${granted.expires_in} sub=client active=true`;
+});
+
+/** Serves one public key as a JWK Set at http://127.0.0.1:PORT/jwks.json (the client's jwks_uri). */
+function serveJwks(port, jwk) {
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+await step('private-key-jwt', async () => {
+  // a client that authenticates with an assertion signed by its own key (RFC 7523), no secret
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const server = await serveJwks(jwksPort, { ...(await exportJWK(publicKey)), kid: 'rp-check', alg: 'ES256', use: 'sig' });
+  try {
+    const keyConfig = await client.discovery(new URL(issuer), keyClientId, undefined,
+      client.PrivateKeyJwt({ key: privateKey, kid: 'rp-check' }), insecure);
+    check(keyConfig.serverMetadata().token_endpoint_auth_methods_supported?.includes('private_key_jwt'),
+      'private_key_jwt is not advertised');
+    const granted = await client.clientCredentialsGrant(keyConfig, { scope: serviceScope });
+    check(granted.access_token, 'no access token');
+    const claims = decodeJwtPart(granted.access_token, 1);
+    check(claims.client_id === keyClientId && claims.sub === keyClientId, `client_id ${claims.client_id}`);
+    check(decodeJwtPart(granted.access_token, 0).typ === 'at+jwt', 'the access token is not typed at+jwt (RFC 9068)');
+    const introspected = await client.tokenIntrospection(keyConfig, granted.access_token);
+    check(introspected.active === true && introspected.client_id === keyClientId, 'not active for the key client');
+    return `assertion=ES256 kid=rp-check token typ=at+jwt client_id=ok introspection(private_key_jwt) active=true`;
+  }
+  finally {
+    server.close();
+  }
+});
+
+await step('dpop', async () => {
+  // tokens bound to a key the application holds (RFC 9449): useless to anyone who steals them
+  const dpop = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+  const signedIn = await signIn(config, 'openid email');
+  const bound = await client.authorizationCodeGrant(config, signedIn.callback, {
+    pkceCodeVerifier: signedIn.verifier,
+    expectedNonce: signedIn.nonce,
+    expectedState: signedIn.state,
+  }, undefined, { DPoP: dpop });
+  check(bound.token_type.toLowerCase() === 'dpop', `token_type ${bound.token_type}`);
+  check(decodeJwtPart(bound.access_token, 1).cnf?.jkt, 'the access token names no key (cnf.jkt)');
+  const info = await client.fetchUserInfo(config, bound.access_token, subject, { DPoP: dpop });
+  check(info.sub === subject, `userinfo sub ${info.sub}`);
+  const asBearer = await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${bound.access_token}` } });
+  await asBearer.body?.cancel();
+  check(asBearer.status === 401, `the bound token worked as a bearer token (${asBearer.status})`);
+  return `token_type=DPoP cnf.jkt=yes userinfo(with proof)=ok as_bearer=${asBearer.status}`;
 });
 
 await step('device', async () => {

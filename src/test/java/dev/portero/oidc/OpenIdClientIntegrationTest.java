@@ -17,13 +17,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
 import dev.portero.account.Registration;
 import dev.portero.oidc.clients.ClientSecrets;
@@ -39,8 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Portero's OpenID provider as a real application sees it: a Node script built on openid-client
  * (panva's certified relying-party library) runs discovery, the authorization code flow with PKCE
  * (signing in and approving through Portero's own pages), token, userinfo, refresh rotation and
- * reuse detection, introspection, revocation, a public client, client credentials, the device
- * flow, a new sign-in demanded by {@code max_age}, and RP-initiated logout with the logout token
+ * reuse detection, introspection, revocation, a public client, client credentials (with a secret,
+ * and with {@code private_key_jwt}), DPoP-bound tokens, the device flow, a new sign-in demanded by {@code max_age}, and RP-initiated logout with the logout token
  * that back-channel logout sends to the script's loopback receiver. Each step prints one line; every expected line must be there, so a
  * step that silently did not run fails the test as surely as one that failed.
  *
@@ -54,7 +59,8 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 	private static final String SCRIPT = "rp-check.mjs";
 
 	private static final List<String> STEPS = List.of("discovery", "prompt-none", "authorize", "token", "max-age", "userinfo", "refresh",
-			"reuse-detection", "introspection", "revocation", "public-client", "client-credentials", "device", "logout");
+			"reuse-detection", "introspection", "revocation", "public-client", "client-credentials", "private-key-jwt", "dpop", "device",
+			"logout");
 
 	private static final Duration NPM_TIMEOUT = Duration.ofMinutes(5);
 
@@ -91,9 +97,23 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 			.applyTo(settings);
 		repository.save(RegisteredClient.from(stored).clientSettings(settings.build()).build());
 		// registered for ES256 ID tokens, the others get the default, RS256
-		TestClients.Registered spa = clients.publicClient(REDIRECT_URI, true,
-				org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
+		TestClients.Registered spa = clients.publicClient(REDIRECT_URI, true, SignatureAlgorithm.ES256);
 		TestClients.Registered service = clients.service("reports:read");
+		// authenticates with private_key_jwt; the script serves its key set here
+		int jwksPort = freeLoopbackPort();
+		RegisteredClient keyClient = RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId("key-" + UUID.randomUUID())
+			.clientName("Key client")
+			.clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.scope("reports:read")
+			.clientSettings(ClientSettings.builder()
+				.jwkSetUrl("http://127.0.0.1:" + jwksPort + "/jwks.json")
+				.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.ES256)
+				.build())
+			.tokenSettings(TokenSettings.builder().accessTokenTimeToLive(Duration.ofMinutes(5)).build())
+			.build();
+		repository.save(keyClient);
 		String email = uniqueEmail("rp");
 		registration.create(email, "Rita Party", PASSWORD, true, Set.of());
 
@@ -103,7 +123,8 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 				Map.entry("RP_SERVICE_CLIENT_ID", service.clientId()),
 				Map.entry("RP_SERVICE_CLIENT_SECRET", service.secret()), Map.entry("RP_SERVICE_SCOPE", "reports:read"),
 				Map.entry("RP_USER_EMAIL", email), Map.entry("RP_USER_PASSWORD", PASSWORD),
-				Map.entry("RP_BACKCHANNEL_PORT", String.valueOf(backchannelPort)));
+				Map.entry("RP_BACKCHANNEL_PORT", String.valueOf(backchannelPort)),
+				Map.entry("RP_KEY_CLIENT_ID", keyClient.getClientId()), Map.entry("RP_JWKS_PORT", String.valueOf(jwksPort)));
 		Run run = run(List.of(node.toString(), SCRIPT), env, SCRIPT_TIMEOUT);
 		String output = String.join("\n", run.lines()) + "\n";
 		Files.writeString(Path.of("target/oidc-rp-output.txt"), output);
