@@ -223,9 +223,15 @@ class SecurityConfiguration {
 		return "You may not do this.";
 	}
 
+	/**
+	 * An API request with a DPoP-bound token. Only under {@code /api/}: sign-in and sign-out are
+	 * handled before any token is looked at, so there a DPoP header must not stand in for the CSRF
+	 * token.
+	 */
 	private static boolean carriesDpopToken(HttpServletRequest request) {
 		String authorization = request.getHeader("Authorization");
-		return authorization != null && authorization.regionMatches(true, 0, "DPoP ", 0, 5);
+		return authorization != null && authorization.regionMatches(true, 0, "DPoP ", 0, 5)
+				&& request.getRequestURI().startsWith(request.getContextPath() + "/api/");
 	}
 
 	private static JwtAuthenticationProvider bearerTokens(JwtDecoder decoder, JwtAuthenticationConverter converter) {

@@ -59,7 +59,8 @@ class ArchitectureTest {
 	 * the module's API (settings, events) and the filter chain that wires the parts together;
 	 * signing keys know no other part; the web pages are used by none. Clients may end the
 	 * authorizations they hold (and so empty the authorization cache), but the authorization
-	 * request's handling sees clients only through Spring's repository. Back-channel logout knows
+	 * request's handling sees clients only through Spring's repository, and reads a sign-in's
+	 * assurance as the tokens state it ({@code acr}). Back-channel logout knows
 	 * no other part (it signs through Spring's encoder and reads sessions through Spring Session):
 	 * clients store its two settings, tokens tell it of each ID token.
 	 */
@@ -74,7 +75,7 @@ class ArchitectureTest {
 			.layer("web").definedBy("dev.portero.oidc.web..")
 			.layer("logout").definedBy("dev.portero.oidc.logout..")
 			.whereLayer("web").mayNotBeAccessedByAnyLayer()
-			.whereLayer("tokens").mayOnlyBeAccessedByLayers("root")
+			.whereLayer("tokens").mayOnlyBeAccessedByLayers("root", "authorization")
 			.whereLayer("authorization").mayOnlyBeAccessedByLayers("root", "clients", "web")
 			.whereLayer("clients").mayOnlyBeAccessedByLayers("root", "tokens", "web")
 			.whereLayer("keys").mayOnlyBeAccessedByLayers("root", "authorization", "tokens")

@@ -84,6 +84,29 @@ class ClaimsRequestIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
+	void anEssentialAcrTheSignInDoesNotMeetGetsNoCode() {
+		Account account = newAccount("claims-acr");
+		RelyingParty app = firstParty();
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+
+		RelyingParty.Request strict = app.request("openid").with("claims", """
+				{"id_token": {"acr": {"essential": true, "values": ["mfa"]}}}""");
+		assertRedirectedError(browser.get(strict.path()), strict, "unmet_authentication_requirements");
+
+		RelyingParty.Request either = app.request("openid").with("claims", """
+				{"id_token": {"acr": {"essential": true, "values": ["sfa", "mfa"]}}}""");
+		Map<String, Object> tokens = tokens(app.exchange(codeOf(redirectToApplication(browser.get(either.path())), either),
+				either.verifier));
+		assertThat(app.verifyIdToken((String) tokens.get("id_token"), either.nonce).getClaim("acr")).isEqualTo("sfa");
+
+		RelyingParty.Request voluntary = app.request("openid").with("claims", """
+				{"id_token": {"acr": {"values": ["mfa"]}}}""");
+		assertThat(RelyingParty.query(redirectToApplication(browser.get(voluntary.path()))))
+			.as("a voluntary acr is only reported").containsKey("code");
+	}
+
+	@Test
 	void aMalformedClaimsParameterIsAnInvalidRequest() {
 		RelyingParty app = firstParty();
 		for (String malformed : new String[] { "not json", "[1, 2]", "{\"userinfo\": [\"name\"]}" }) {

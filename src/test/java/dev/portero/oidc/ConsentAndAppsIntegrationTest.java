@@ -100,7 +100,7 @@ class ConsentAndAppsIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
-	void promptConsentAsksAgainEvenWhenAllowedBeforeOrFirstParty() {
+	void promptConsentAsksAgainEvenWhenAllowedBeforeOrFirstPartyAndDenyMeansNo() {
 		Account account = newAccount("prompt-consent");
 		RelyingParty app = thirdParty();
 		Browser browser = browser();
@@ -115,6 +115,13 @@ class ConsentAndAppsIntegrationTest extends OidcTestSupport {
 		assertThat(Browser.location(consent)).contains("/oauth2/consent?");
 		assertThat(RelyingParty.query(redirectToApplication(answerConsent(browser, Browser.location(consent), "approve"))))
 			.containsEntry("state", asking.state).containsKey("code");
+
+		RelyingParty.Request refused = app.request("openid email").with("prompt", "consent");
+		HttpResponse<String> askedAgain = browser.get(refused.path());
+		assertRedirectedError(answerConsent(browser, Browser.location(askedAgain), "deny"), refused, "access_denied");
+		RelyingParty.Request afterRefusal = app.request("openid email");
+		assertThat(Browser.location(browser.get(afterRefusal.path())))
+			.as("the refusal withdrew the earlier consent").contains("/oauth2/consent?");
 
 		RelyingParty.Request trusted = firstParty().request("openid").with("prompt", "consent");
 		assertThat(Browser.location(browser.get(trusted.path()))).as("first party, asked for").contains("/oauth2/consent?");

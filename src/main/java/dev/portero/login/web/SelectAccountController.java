@@ -53,7 +53,8 @@ class SelectAccountController {
 		String target = safe(next, request);
 		new SecurityContextLogoutHandler().logout(request, response, user);
 		events.publishEvent(new LogoutSuccessEvent(user));
-		return "redirect:" + target;
+		// a view's redirect adds the context path itself
+		return "redirect:" + target.substring(target.startsWith(request.getContextPath()) ? request.getContextPath().length() : 0);
 	}
 
 	/** The authorization request to go on with, or the account page for anything else. */

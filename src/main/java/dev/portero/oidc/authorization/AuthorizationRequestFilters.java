@@ -20,7 +20,7 @@ import dev.portero.oidc.keys.SigningKeys;
  * What Portero does with an authorization request before Spring's authorization endpoint sees it:
  * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
  * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login},
- * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent request's {@code id_token_hint}, and
+ * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent request's {@code id_token_hint} and an essential {@code acr}, and
  * ask for the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
  * their order, which matters.
  */
@@ -64,11 +64,12 @@ public final class AuthorizationRequestFilters {
 			.addFilterAfter(new AccountSelection(refusals), Reauthentication.class)
 			.addFilterAfter(new FullSignInRequired(userFacing, refusals), AccountSelection.class)
 			.addFilterAfter(idTokenHints, FullSignInRequired.class)
+			.addFilterAfter(new EssentialAssurance(refusals), IdTokenHints.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
 			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
 					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
-					IdTokenHints.class);
+					EssentialAssurance.class);
 	}
 
 }

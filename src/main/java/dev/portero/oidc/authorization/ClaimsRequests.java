@@ -55,8 +55,9 @@ final class ClaimsRequests extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		String claims = request.getParameter("claims");
+		// without a scope the request is not OpenID Connect, and Spring's endpoint refuses it as it is
 		if (claims == null || !AuthorizationRefusals.isAuthorizationRequest(request)
-				|| refusals.registeredRedirectUri(request) == null) {
+				|| request.getParameter("scope") == null || refusals.registeredRedirectUri(request) == null) {
 			chain.doFilter(request, response);
 			return;
 		}

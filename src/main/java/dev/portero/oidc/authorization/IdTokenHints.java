@@ -27,7 +27,7 @@ import dev.portero.oidc.keys.VerificationKeys;
  * person is the one signed in. Spring's authorization server ignores the hint, so a silent check
  * could hand the application a code for whoever else is signed in in this browser; here that is
  * {@code login_required}, and so is a hint Portero cannot verify as an ID token it issued to this
- * client (signature by a published key, issuer, audience). An expired hint is fine: it still
+ * client (signature by a published key, issuer, audience, not an access token). An expired hint is fine: it still
  * names its person. Requests that may show a page take their ordinary course.
  */
 final class IdTokenHints extends OncePerRequestFilter {
@@ -69,7 +69,9 @@ final class IdTokenHints extends OncePerRequestFilter {
 			logger.debug("An id_token_hint could not be verified: " + ex.getMessage());
 			return false;
 		}
-		return token.getAudience() != null && token.getAudience().contains(clientId)
+		// an access token (RFC 9068, typ at+jwt) is signed by the same keys but is not an ID token
+		return !"at+jwt".equals(token.getHeaders().get("typ")) && token.getAudience() != null
+				&& token.getAudience().contains(clientId)
 				&& SignIns.accountOf(authentication).toString().equals(token.getSubject());
 	}
 

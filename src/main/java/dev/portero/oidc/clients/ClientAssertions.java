@@ -44,6 +44,9 @@ class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 	/** Long enough for clock skew and a slow request, short enough that few jti are kept. */
 	static final Duration MAX_LIFETIME = Duration.ofMinutes(10);
 
+	/** How long after {@code exp} Spring's {@code JwtTimestampValidator} still accepts a token (its default). */
+	private static final Duration ACCEPTED_SKEW = Duration.ofSeconds(60);
+
 	private final JdbcClient jdbc;
 
 	private final Clock clock;
@@ -87,7 +90,11 @@ class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 		int inserted = jdbc.sql("""
 				INSERT INTO oidc_used_client_assertions (assertion_hash, expires_at) VALUES (:hash, :expiresAt)
 				ON CONFLICT (assertion_hash) DO NOTHING
-				""").param("hash", hash(clientId, jti)).param("expiresAt", expiresAt.toEpochMilli()).update();
+				""").param("hash", hash(clientId, jti))
+			// kept past exp by the clock skew Spring's timestamp check allows, or the assertion could
+			// be replayed in that last minute
+			.param("expiresAt", expiresAt.plus(ACCEPTED_SKEW).toEpochMilli())
+			.update();
 		return inserted == 1 ? OAuth2TokenValidatorResult.success() : refused("The client assertion was used before.");
 	}
 

@@ -1,6 +1,5 @@
 package dev.portero.oidc.logout;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,6 +12,10 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -129,13 +132,18 @@ class LogoutDelivery {
 			return true;
 		}
 		String failure;
+		CompletableFuture<HttpResponse<Void>> sent = null;
 		try {
-			HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(uri))
+			sent = http.sendAsync(HttpRequest.newBuilder(URI.create(uri))
 				.timeout(settings.readTimeout())
 				.header("Content-Type", "application/x-www-form-urlencoded")
 				.POST(HttpRequest.BodyPublishers.ofString("logout_token="
 						+ URLEncoder.encode(tokens.sign(client, row.subject(), row.sid()), StandardCharsets.US_ASCII)))
 				.build(), HttpResponse.BodyHandlers.discarding());
+			// the request's timeout ends the wait for the headers only; a receiver that sends them and
+			// then holds the body back would hold this node's deliveries, so the whole exchange is bounded
+			HttpResponse<Void> response = sent.get(settings.connectTimeout().plus(settings.readTimeout()).toMillis(),
+					TimeUnit.MILLISECONDS);
 			if (response.statusCode() / 100 == 2) {
 				outbox.remove(row, node);
 				delivered.increment();
@@ -143,12 +151,25 @@ class LogoutDelivery {
 			}
 			failure = "HTTP " + response.statusCode();
 		}
-		catch (IOException | IllegalArgumentException ex) {
-			failure = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+		catch (TimeoutException ex) {
+			sent.cancel(true);
+			failure = "no complete answer in time";
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+			failure = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
 		}
 		catch (InterruptedException ex) {
+			if (sent != null) {
+				sent.cancel(true);
+			}
 			Thread.currentThread().interrupt();
 			failure = "interrupted";
+		}
+		catch (RuntimeException ex) {
+			// a bad URI, or no key to sign with: recorded like any failure, so the row is retried and in
+			// the end given up, instead of coming back after every lease
+			failure = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
 		}
 		failed(row, failure);
 		return false;

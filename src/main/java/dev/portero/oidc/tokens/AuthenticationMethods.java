@@ -33,11 +33,11 @@ public final class AuthenticationMethods {
 	 * specification leaves them to the provider); discovery lists them in
 	 * {@code acr_values_supported}.
 	 */
-	static String assurance(List<String> methods) {
+	public static String assurance(List<String> methods) {
 		return methods.contains(MULTI_FACTOR) ? MULTI_FACTOR : SINGLE_FACTOR;
 	}
 
-	static List<String> of(Collection<? extends GrantedAuthority> authorities) {
+	public static List<String> of(Collection<? extends GrantedAuthority> authorities) {
 		List<String> methods = new ArrayList<>();
 		for (GrantedAuthority authority : authorities) {
 			if (!(authority instanceof FactorGrantedAuthority factor)) {
