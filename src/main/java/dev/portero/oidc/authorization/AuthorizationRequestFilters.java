@@ -20,9 +20,10 @@ import dev.portero.oidc.keys.SigningKeys;
  * What Portero does with an authorization request before Spring's authorization endpoint sees it:
  * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
  * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login},
- * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent request's {@code id_token_hint} and an essential {@code acr}, and
- * ask for the current terms; and the sign-in entry point that answers {@code prompt=none}. One place for
- * their order, which matters.
+ * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent
+ * request's {@code id_token_hint} and an essential {@code acr}, and ask for the current terms; and
+ * the sign-in entry point that answers {@code prompt=none}. One place for their order, which
+ * matters.
  */
 public final class AuthorizationRequestFilters {
 
@@ -39,7 +40,7 @@ public final class AuthorizationRequestFilters {
 		this.idTokenHints = new IdTokenHints(refusals, keys, issuer);
 	}
 
-	/** Configures the authorization endpoint's own provider: the consent page also on {@code prompt=consent}. */
+	/** Configures the authorization endpoint's own providers: when to ask for consent, and what "Deny" means. */
 	public static Consumer<List<AuthenticationProvider>> endpointProviders() {
 		return ConsentPrompts.onAuthorizationEndpoint();
 	}
