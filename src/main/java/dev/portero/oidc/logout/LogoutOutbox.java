@@ -55,6 +55,15 @@ class LogoutOutbox {
 			Integer chunk = transactions.execute(status -> {
 				List<Ended> ended = ended(principal, now);
 				for (Ended participant : ended) {
+					// only the node whose delete took the row queues it: one that read the row before
+					// another node moved it and delivered it would otherwise queue it a second time
+					int taken = jdbc.sql("DELETE FROM oidc_session_participants WHERE sid = :sid AND client_id = :client")
+						.param("sid", participant.sid())
+						.param("client", participant.clientId())
+						.update();
+					if (taken == 0) {
+						continue;
+					}
 					jdbc.sql("""
 							INSERT INTO oidc_logout_outbox
 							  (sid, client_id, subject, created_at, attempts, next_attempt_at, lease_owner, lease_until)
@@ -64,10 +73,6 @@ class LogoutOutbox {
 						.param("client", participant.clientId())
 						.param("subject", participant.principal())
 						.param("now", now.toEpochMilli())
-						.update();
-					jdbc.sql("DELETE FROM oidc_session_participants WHERE sid = :sid AND client_id = :client")
-						.param("sid", participant.sid())
-						.param("client", participant.clientId())
 						.update();
 				}
 				return ended.size();
