@@ -97,14 +97,8 @@ final class ClaimsRequests extends OncePerRequestFilter {
 	 * the value is not a JSON object whose members (if present) are objects.
 	 */
 	static @Nullable Set<String> requestedClaims(String value) {
-		JsonNode root;
-		try {
-			root = JSON.readTree(value);
-		}
-		catch (JacksonException ex) {
-			return null;
-		}
-		if (root == null || !root.isObject()) {
+		JsonNode root = parsed(value);
+		if (root == null) {
 			return null;
 		}
 		Set<String> names = new LinkedHashSet<>();
@@ -119,6 +113,17 @@ final class ClaimsRequests extends OncePerRequestFilter {
 			names.addAll(requests.propertyNames());
 		}
 		return names;
+	}
+
+	/** The {@code claims} parameter as a JSON object; null when it is not one. */
+	static @Nullable JsonNode parsed(String value) {
+		try {
+			JsonNode root = JSON.readTree(value);
+			return root != null && root.isObject() ? root : null;
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
 	}
 
 }

@@ -9,9 +9,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -30,8 +28,6 @@ import dev.portero.oidc.tokens.AuthenticationMethods;
  * voluntary {@code acr} (not essential), like {@code acr_values}, is only reported.
  */
 final class EssentialAssurance extends OncePerRequestFilter {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final AuthorizationRefusals refusals;
 
@@ -60,13 +56,11 @@ final class EssentialAssurance extends OncePerRequestFilter {
 
 	/** The values of an essential {@code id_token.acr} request; none when there is no such request. */
 	private static List<String> essentialAcrValues(String claims) {
-		JsonNode acr;
-		try {
-			acr = JSON.readTree(claims).path("id_token").path("acr");
-		}
-		catch (JacksonException ex) {
+		JsonNode root = ClaimsRequests.parsed(claims);
+		if (root == null) {
 			return List.of(); // malformed: ClaimsRequests has refused it already
 		}
+		JsonNode acr = root.path("id_token").path("acr");
 		if (!acr.path("essential").asBoolean(false)) {
 			return List.of();
 		}

@@ -3,7 +3,6 @@ package dev.portero.oidc.authorization;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -71,21 +70,17 @@ final class Reauthentication extends OncePerRequestFilter {
 	}
 
 	private static boolean hasDemand(HttpServletRequest request) {
-		return prompts(request).contains("login") || maxAge(request) != null;
+		return AuthorizationRefusals.prompts(request).contains("login") || maxAge(request) != null;
 	}
 
 	private static boolean demandsNewSignIn(HttpServletRequest request, Authentication authentication) {
-		if (prompts(request).contains("login")) {
+		if (AuthorizationRefusals.prompts(request).contains("login")) {
 			return true;
 		}
 		Long maxAge = maxAge(request);
 		Instant signedIn = signedInAt(authentication);
 		return maxAge != null && (signedIn == null
 				|| Duration.between(signedIn, Instant.now()).compareTo(Duration.ofSeconds(maxAge)) > 0);
-	}
-
-	private static List<String> prompts(HttpServletRequest request) {
-		return AuthorizationRefusals.prompts(request);
 	}
 
 	private static @Nullable Long maxAge(HttpServletRequest request) {
