@@ -254,12 +254,16 @@ function decodeJwtPart(jwt, index) {
   return JSON.parse(Buffer.from(jwt.split('.')[index], 'base64url').toString('utf8'));
 }
 
-/** The front half of the code flow with PKCE: the URL from openid-client, the user's visit, the code. */
-async function signIn(rpConfig, scope = SCOPE, extra = {}) {
+/**
+ * The front half of the code flow with PKCE: the URL from openid-client (with `pushed`, after
+ * pushing the request to the provider, RFC 9126), the user's visit, the code.
+ */
+async function signIn(rpConfig, scope = SCOPE, extra = {}, pushed = false) {
   const verifier = client.randomPKCECodeVerifier();
   const nonce = client.randomNonce();
   const state = client.randomState();
-  const url = client.buildAuthorizationUrl(rpConfig, {
+  const build = pushed ? client.buildAuthorizationUrlWithPAR : client.buildAuthorizationUrl;
+  const url = await build(rpConfig, {
     redirect_uri: redirectUri,
     scope,
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
@@ -268,6 +272,12 @@ async function signIn(rpConfig, scope = SCOPE, extra = {}) {
     state,
     ...extra,
   });
+  if (pushed) {
+    check(url.searchParams.get('request_uri')?.startsWith('urn:ietf:params:oauth:request_uri:'),
+      `no pushed request reference in ${url.href}`);
+    check(!url.searchParams.has('scope') && !url.searchParams.has('code_challenge'),
+      'the pushed parameters travel in the address as well');
+  }
   const visit = await user.navigate(url, { stopAt: [redirectUri], email, password });
   check(visit.redirect, `the user ended on ${visit.page?.pathname} instead of being sent back to the application`);
   const params = visit.redirect.searchParams;
@@ -536,6 +546,21 @@ await step('dpop', async () => {
   await asBearer.body?.cancel();
   check(asBearer.status === 401, `the bound token worked as a bearer token (${asBearer.status})`);
   return `token_type=DPoP cnf.jkt=yes userinfo(with proof)=ok as_bearer=${asBearer.status}`;
+});
+
+await step('par', async () => {
+  // the request pushed to the provider first (RFC 9126): the address carries a reference only
+  check(config.serverMetadata().pushed_authorization_request_endpoint === `${issuer}/oauth2/par`,
+    `pushed_authorization_request_endpoint is ${config.serverMetadata().pushed_authorization_request_endpoint}`);
+  const signedIn = await signIn(config, 'openid email', {}, true);
+  check(signedIn.callback.searchParams.get('state') === signedIn.state, 'state did not come back');
+  const answer = await client.authorizationCodeGrant(config, signedIn.callback, {
+    pkceCodeVerifier: signedIn.verifier,
+    expectedNonce: signedIn.nonce,
+    expectedState: signedIn.state,
+  });
+  check(answer.claims()?.sub === subject, `ID token sub ${answer.claims()?.sub}`);
+  return 'pushed to /oauth2/par, browser sent with request_uri only, code exchanged, state=ok nonce=ok';
 });
 
 await step('device', async () => {

@@ -69,7 +69,7 @@ class AuthorizationServerConfiguration {
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
 			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events)
 			throws Exception {
-		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, keys,
+		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, authorizations, keys,
 				serverSettings.getIssuer());
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
@@ -80,6 +80,8 @@ class AuthorizationServerConfiguration {
 			.clientAuthentication(clientAuthentication)
 			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE)
 				.authenticationProviders(AuthorizationRequestFilters.endpointProviders()))
+			// RFC 9126 at /oauth2/par; AuthorizationRequestFilters shows Portero's steps what was pushed
+			.pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
 			// RFC 8414 metadata says the same as OIDC discovery of what a client can do
 			.authorizationServerMetadataEndpoint(endpoint -> endpoint
 				.authorizationServerMetadataCustomizer(
@@ -114,7 +116,8 @@ class AuthorizationServerConfiguration {
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/token"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/introspect"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/revoke"),
-				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_authorization"));
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_authorization"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/par"));
 		RequestMatcher endpoints = http.getConfigurer(OAuth2AuthorizationServerConfigurer.class).getEndpointsMatcher();
 		http.securityMatcher(endpoints)
 			.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
@@ -168,6 +171,8 @@ class AuthorizationServerConfiguration {
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.GRANT_TYPES_SUPPORTED, List.of("authorization_code",
 				"client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"));
 		metadata.remove("tls_client_certificate_bound_access_tokens");
+		// RFC 9126 5: some clients must push their requests (parRequired), not every one
+		metadata.put("require_pushed_authorization_requests", false);
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED,
 				List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.REVOCATION_ENDPOINT_AUTH_METHODS_SUPPORTED, withAssertions);

@@ -59,7 +59,7 @@ class OpenIdClientIntegrationTest extends IntegrationTestSupport {
 	private static final String SCRIPT = "rp-check.mjs";
 
 	private static final List<String> STEPS = List.of("discovery", "prompt-none", "authorize", "token", "max-age", "userinfo", "refresh",
-			"reuse-detection", "introspection", "revocation", "public-client", "client-credentials", "private-key-jwt", "dpop", "device",
+			"reuse-detection", "introspection", "revocation", "public-client", "client-credentials", "private-key-jwt", "dpop", "par", "device",
 			"logout");
 
 	private static final Duration NPM_TIMEOUT = Duration.ofMinutes(5);

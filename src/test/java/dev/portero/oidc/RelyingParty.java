@@ -151,6 +151,20 @@ final class RelyingParty {
 		return send(request.POST(HttpRequest.BodyPublishers.ofString(form(body))));
 	}
 
+	/** Pushes the authorization request (RFC 9126), authenticated with the client secret; the endpoint's answer. */
+	HttpResponse<String> push(Request request) {
+		return send(HttpRequest.newBuilder(URI.create(issuer + "/oauth2/par"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.header("Accept", "application/json")
+			.header("Authorization", basic(clientId(), client.secret()))
+			.POST(HttpRequest.BodyPublishers.ofString(form(request.parameters))));
+	}
+
+	/** The path a browser is sent to for a pushed request: the client id and the reference only. */
+	String pushedPath(String requestUri) {
+		return "/oauth2/authorize?" + form(Map.of("client_id", clientId(), "request_uri", requestUri));
+	}
+
 	HttpResponse<String> userinfo(String accessToken) {
 		return send(HttpRequest.newBuilder(URI.create(issuer + "/userinfo"))
 			.header("Authorization", "Bearer " + accessToken)

@@ -48,8 +48,6 @@ final class AuthorizationRefusals {
 
 	static final String INTERACTION_REQUIRED = "interaction_required";
 
-	private static final String PUSHED_REQUEST = "urn:ietf:params:oauth:request_uri:";
-
 	private final RegisteredClientRepository clients;
 
 	AuthorizationRefusals(RegisteredClientRepository clients) {
@@ -113,9 +111,14 @@ final class AuthorizationRefusals {
 
 	/**
 	 * The authorization request as a GET of the endpoint, each parameter's values passed through
-	 * {@code keep} (null drops a value), the CSRF token left out.
+	 * {@code keep} (null drops a value), the CSRF token left out. A pushed request keeps its
+	 * reference: the change is made to the stored request ({@link PushedAuthorizationRequests}).
 	 */
 	static String asGet(HttpServletRequest request, BinaryOperator<String> keep) {
+		String pushed = PushedAuthorizationRequests.rewritten(request, keep);
+		if (pushed != null) {
+			return pushed;
+		}
 		StringJoiner query = new StringJoiner("&");
 		for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
 			if (parameter.getKey().equals("_csrf")) {
@@ -131,7 +134,7 @@ final class AuthorizationRefusals {
 		return request.getContextPath() + "/oauth2/authorize?" + query;
 	}
 
-	private static String encode(String value) {
+	static String encode(String value) {
 		return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
 	}
 
@@ -148,7 +151,7 @@ final class AuthorizationRefusals {
 				}
 				String requestUri = request.getParameter("request_uri");
 				// a pushed authorization request's reference (RFC 9126) is the authorization server's own
-				if (isAuthorizationRequest(request) && requestUri != null && !requestUri.startsWith(PUSHED_REQUEST)
+				if (isAuthorizationRequest(request) && requestUri != null && !requestUri.startsWith(PushedAuthorizationRequests.REFERENCE_PREFIX)
 						&& toClient(request, response, "request_uri_not_supported",
 								"Request objects by reference are not supported.")) {
 					return;

@@ -8,9 +8,11 @@ import jakarta.servlet.Filter;
 import org.springframework.security.authentication.AuthenticationProvider;
 
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.portero.account.Consents;
 import dev.portero.login.ConsentGate;
@@ -18,8 +20,8 @@ import dev.portero.oidc.keys.SigningKeys;
 
 /**
  * What Portero does with an authorization request before Spring's authorization endpoint sees it:
- * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
- * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login},
+ * the filters of the protocol endpoints' chain that show a pushed request's parameters, turn a
+ * POST into a GET, refuse request objects and requests a client must push, widen the scope to cover a {@code claims} request, act on {@code prompt=login},
  * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent
  * request's {@code id_token_hint} and an essential {@code acr}, and ask for the current terms; and
  * the sign-in entry point that answers {@code prompt=none}. One place for their order, which
@@ -33,10 +35,14 @@ public final class AuthorizationRequestFilters {
 
 	private final IdTokenHints idTokenHints;
 
+	private final OAuth2AuthorizationService authorizations;
+
 	/** {@code keys} and {@code issuer} verify an {@code id_token_hint} as an ID token Portero issued. */
-	public AuthorizationRequestFilters(RegisteredClientRepository clients, SigningKeys keys, String issuer) {
+	public AuthorizationRequestFilters(RegisteredClientRepository clients, OAuth2AuthorizationService authorizations,
+			SigningKeys keys, String issuer) {
 		this.refusals = new AuthorizationRefusals(clients);
 		this.clients = clients;
+		this.authorizations = authorizations;
 		this.idTokenHints = new IdTokenHints(refusals, keys, issuer);
 	}
 
@@ -57,8 +63,12 @@ public final class AuthorizationRequestFilters {
 	 */
 	public void addAfter(HttpSecurity http, Class<? extends Filter> after, RequestMatcher userFacing,
 			Consents legal) {
-		http.addFilterAfter(new PostedAuthorizationRequests(), after)
+		OncePerRequestFilter pushedOnly = PushedAuthorizationRequests.requiredFor(clients, refusals);
+		// a pushed request's parameters, for every step after
+		http.addFilterAfter(new PushedAuthorizationRequests(authorizations), after)
+			.addFilterAfter(new PostedAuthorizationRequests(), PushedAuthorizationRequests.class)
 			.addFilterAfter(refusals.requestObjects(), PostedAuthorizationRequests.class)
+			.addFilterAfter(pushedOnly, PostedAuthorizationRequests.class)
 			// before the sign-in steps, which remember the request as it is
 			.addFilterAfter(new ClaimsRequests(refusals, clients), PostedAuthorizationRequests.class)
 			.addFilterAfter(new Reauthentication(refusals), ClaimsRequests.class)

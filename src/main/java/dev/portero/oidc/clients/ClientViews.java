@@ -12,6 +12,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
 import dev.portero.oidc.OidcSettings;
+import dev.portero.oidc.authorization.PushedAuthorizationRequests;
 import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
 /** A registered client as Portero shows it ({@link Clients.Client}), from Spring's stored form. */
@@ -49,7 +50,8 @@ final class ClientViews {
 				idTokenAlgorithm(tokens), client.getClientIdIssuedAt() != null ? client.getClientIdIssuedAt() : Instant.EPOCH,
 				BackChannelLogoutRegistration.of(client.getClientSettings()), client.getClientSettings().getJwkSetUrl(),
 				client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm() == null ? null
-						: client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm().getName());
+						: client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm().getName(),
+				Boolean.TRUE.equals(client.getClientSettings().getSetting(PushedAuthorizationRequests.REQUIRED_SETTING)));
 	}
 
 	/**
