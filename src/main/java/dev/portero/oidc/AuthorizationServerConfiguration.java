@@ -30,6 +30,7 @@ import org.springframework.security.oauth2.server.authorization.settings.Authori
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -40,6 +41,7 @@ import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
 import dev.portero.oidc.authorization.AuthorizationRequestFilters;
+import dev.portero.oidc.authorization.PushedAuthorizationRequests;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningKeys;
@@ -131,6 +133,8 @@ class AuthorizationServerConfiguration {
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),
 					SecurityContextHolderFilter.class);
 		authorizationRequests.addAfter(http, AbsoluteSessionTimeoutFilter.class, userFacing, legal);
+		// after the client authentication, before the pushed authorization request endpoint
+		http.addFilterBefore(PushedAuthorizationRequests.credentialsLeftOut(), AuthorizationFilter.class);
 		http.addFilterAfter(RpInitiatedLogout.withoutHint(), AbsoluteSessionTimeoutFilter.class);
 		return http.build();
 	}

@@ -132,6 +132,27 @@ class PushedAuthorizationRequestIntegrationTest extends OidcTestSupport {
 		assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
 	}
 
+	@Test
+	void aSecretSentInTheBodyIsNotKeptWithTheRequest() {
+		Account account = newAccount("par-secret");
+		RelyingParty app = firstParty();
+		RelyingParty.Request request = app.request("openid").with("client_secret", app.secret());
+		HttpResponse<String> pushedWithSecret = browser().post("/oauth2/par", request.parameters);
+		assertThat(pushedWithSecret.statusCode()).as(pushedWithSecret.body()).isEqualTo(201);
+		String reference = (String) RelyingParty.json(pushedWithSecret.body()).get("request_uri");
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+
+		String redirect = redirectToApplication(browser.get(app.pushedPath(reference)));
+		assertThat(tokens(app.exchange(codeOf(redirect, request), request.verifier))).containsKey("id_token");
+
+		List<String> stored = jdbc.sql("SELECT attributes FROM oauth2_authorization WHERE principal_name = :id")
+			.param("id", account.id().toString())
+			.query(String.class)
+			.list();
+		assertThat(stored).isNotEmpty().noneMatch(attributes -> attributes.contains(app.secret()));
+	}
+
 	/** Pushes the request and returns its reference. */
 	private static String pushed(RelyingParty app, RelyingParty.Request request) {
 		HttpResponse<String> response = app.push(request);

@@ -59,6 +59,11 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 
 	private static final String ATTRIBUTE = PushedAuthorizationRequests.class.getName();
 
+	private static final String ENDPOINT = "/oauth2/par";
+
+	private static final List<String> CREDENTIALS = List.of(OAuth2ParameterNames.CLIENT_SECRET,
+			OAuth2ParameterNames.CLIENT_ASSERTION, OAuth2ParameterNames.CLIENT_ASSERTION_TYPE);
+
 	private final OAuth2AuthorizationService authorizations;
 
 	PushedAuthorizationRequests(OAuth2AuthorizationService authorizations) {
@@ -106,6 +111,32 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 	private static boolean required(RegisteredClientRepository clients, @Nullable String clientId) {
 		RegisteredClient client = clientId == null ? null : clients.findByClientId(clientId);
 		return client != null && Boolean.TRUE.equals(client.getClientSettings().getSetting(REQUIRED_SETTING));
+	}
+
+	/**
+	 * Hides the client's credentials ({@code client_secret}, {@code client_assertion}) from the
+	 * pushed authorization request endpoint once the client has authenticated: Spring's endpoint
+	 * keeps every parameter it does not know as part of the request it stores, and then in the
+	 * authorization the tokens are issued under, so a secret sent in the body would be kept in the
+	 * clear for the tokens' lifetime.
+	 */
+	public static OncePerRequestFilter credentialsLeftOut() {
+		return new OncePerRequestFilter() {
+
+			@Override
+			protected boolean shouldNotFilter(HttpServletRequest request) {
+				return !request.getRequestURI().equals(request.getContextPath() + ENDPOINT);
+			}
+
+			@Override
+			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+					throws ServletException, IOException {
+				Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameterMap());
+				CREDENTIALS.forEach(parameters::remove);
+				chain.doFilter(new Expanded(request, parameters), response);
+			}
+
+		};
 	}
 
 	/** Whether the request names a pushed request by reference (valid or not). */
@@ -213,7 +244,7 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 
 	}
 
-	/** The request with the pushed parameters in place of the few the browser sent. */
+	/** The request with other parameters: the pushed ones in place of the few the browser sent, or fewer. */
 	private static final class Expanded extends HttpServletRequestWrapper {
 
 		private final Map<String, String[]> parameters;
