@@ -3,6 +3,7 @@ package dev.portero.oidc;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import org.junit.jupiter.api.Test;
@@ -10,10 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.portero.account.Account;
+import dev.portero.oidc.clients.ClientProblems;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.support.Browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Pushed authorization requests (RFC 9126): the client posts its request to {@code /oauth2/par}
@@ -117,6 +120,18 @@ class PushedAuthorizationRequestIntegrationTest extends OidcTestSupport {
 				Map.of("username", account.email(), "password", PASSWORD));
 		String redirect = redirectToApplication(browser.get(Browser.location(signedIn)));
 		assertThat(tokens(app.exchange(codeOf(redirect, request), request.verifier))).containsKey("id_token");
+	}
+
+	@Test
+	void onlyAConfidentialClientCanBeMadeToPush() {
+		assertThatThrownBy(() -> admin.create(new Clients.Draft("Public pusher", Clients.Type.PUBLIC,
+				List.of("https://app.example/cb"), null, Set.of("authorization_code"), Set.of("openid"), false, null,
+				null, null, null, null, null, null, null, null, true)))
+			.isInstanceOf(ClientProblems.PushingNeedsAuthentication.class);
+		Clients.WithSecret confidential = admin.create(new Clients.Draft("Confidential pusher",
+				Clients.Type.CONFIDENTIAL, List.of("https://app.example/cb"), null, Set.of("authorization_code"),
+				Set.of("openid"), false, null, null, null, null, null, null, null, null, null, true));
+		assertThat(admin.get(confidential.client().clientId()).parRequired()).isTrue();
 	}
 
 	@Test

@@ -61,6 +61,19 @@ public final class ClientProblems {
 
 	}
 
+	/**
+	 * A public client that must push its authorization requests: the pushed authorization request
+	 * endpoint needs a client that authenticates, so it could never sign anyone in.
+	 */
+	public static final class PushingNeedsAuthentication extends ProblemException {
+
+		PushingNeedsAuthentication() {
+			super(HttpStatus.BAD_REQUEST, "par-not-allowed",
+					"Only a confidential client can be required to push its authorization requests: pushing needs client authentication.");
+		}
+
+	}
+
 	/** A scope with characters outside the safe set, or a reserved name. */
 	public static final class InvalidScope extends ProblemException {
 

@@ -161,7 +161,7 @@ public class Clients {
 			.clientSecret(secret != null ? secrets.encode(secret) : null);
 		ClientSettings.Builder clientSettings = authentication(builder, backchannelLogout.applyTo(ClientSettings.builder()),
 				methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
-		clientSettings.setting(PushedAuthorizationRequests.REQUIRED_SETTING, Boolean.TRUE.equals(draft.parRequired()));
+		clientSettings.setting(PushedAuthorizationRequests.REQUIRED_SETTING, pushing(draft.type(), draft.parRequired()));
 		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
 				draft.firstParty(), pkce, clientSettings, TokenSettings.builder(), access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
@@ -235,7 +235,7 @@ public class Clients {
 				backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())), methods,
 				jwksUri, signingAlgorithm);
 		clientSettings.setting(PushedAuthorizationRequests.REQUIRED_SETTING,
-				changes.parRequired() != null ? changes.parRequired() : before.parRequired());
+				pushing(before.type(), changes.parRequired() != null ? changes.parRequired() : before.parRequired()));
 		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
 				pkce, clientSettings,
 				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
@@ -337,6 +337,14 @@ public class Clients {
 						signingAlgorithm != null ? signingAlgorithm : ClientRules.DEFAULT_ASSERTION_ALGORITHM));
 		}
 		return settings;
+	}
+
+	/** Whether the client must push its requests; only a confidential one can (Spring's endpoint authenticates it). */
+	private static boolean pushing(Type type, @Nullable Boolean required) {
+		if (Boolean.TRUE.equals(required) && type == Type.PUBLIC) {
+			throw new ClientProblems.PushingNeedsAuthentication();
+		}
+		return Boolean.TRUE.equals(required);
 	}
 
 	/** A back-channel logout URI follows the redirect URIs' rules (OpenID Connect Back-Channel Logout 2.2). */
