@@ -41,6 +41,7 @@ import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
 import dev.portero.oidc.authorization.AuthorizationRequestFilters;
+import dev.portero.oidc.authorization.AuthorizationResponses;
 import dev.portero.oidc.authorization.PushedAuthorizationRequests;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
@@ -81,7 +82,9 @@ class AuthorizationServerConfiguration {
 			.authorizationConsentService(consents)
 			.clientAuthentication(clientAuthentication)
 			.authorizationEndpoint(authorize -> authorize.consentPage(CONSENT_PAGE)
-				.authenticationProviders(AuthorizationRequestFilters.endpointProviders()))
+				.authenticationProviders(AuthorizationRequestFilters.endpointProviders())
+				.authorizationResponseHandler(AuthorizationResponses.code(serverSettings.getIssuer()))
+				.errorResponseHandler(AuthorizationResponses.error(serverSettings.getIssuer())))
 			// RFC 9126 at /oauth2/par; AuthorizationRequestFilters shows Portero's steps what was pushed
 			.pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
 			// RFC 8414 metadata says the same as OIDC discovery of what a client can do
@@ -177,6 +180,8 @@ class AuthorizationServerConfiguration {
 		metadata.remove("tls_client_certificate_bound_access_tokens");
 		// RFC 9126 5: some clients must push their requests (parRequired), not every one
 		metadata.put("require_pushed_authorization_requests", false);
+		// RFC 9207: every answer of the authorization endpoint names its issuer (AuthorizationResponses)
+		metadata.put("authorization_response_iss_parameter_supported", true);
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED,
 				List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.REVOCATION_ENDPOINT_AUTH_METHODS_SUPPORTED, withAssertions);

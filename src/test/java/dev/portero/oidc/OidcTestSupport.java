@@ -110,10 +110,11 @@ abstract class OidcTestSupport extends IntegrationTestSupport {
 		return Browser.location(response);
 	}
 
-	/** The code of a successful redirect, after checking the state came back. */
+	/** The code of a successful redirect, after checking the state and the issuer (RFC 9207) came back. */
 	protected static String codeOf(String location, RelyingParty.Request request) {
 		Map<String, String> answer = RelyingParty.query(location);
-		assertThat(answer).as(location).containsKey("code").containsEntry("state", request.state).doesNotContainKey("error");
+		assertThat(answer).as(location).containsKey("code").containsEntry("state", request.state).containsKey("iss")
+			.doesNotContainKey("error");
 		return answer.get("code");
 	}
 
@@ -131,10 +132,11 @@ abstract class OidcTestSupport extends IntegrationTestSupport {
 		assertThat(body).containsEntry("error", error).doesNotContainKeys("access_token", "id_token", "refresh_token");
 	}
 
-	/** An authorization error sent to the application (RFC 6749 4.1.2.1): the error, the state, no code. */
+	/** An authorization error sent to the application (RFC 6749 4.1.2.1): the error, the state, the issuer, no code. */
 	protected static void assertRedirectedError(HttpResponse<String> response, RelyingParty.Request request, String error) {
 		Map<String, String> answer = RelyingParty.query(redirectToApplication(response));
-		assertThat(answer).containsEntry("error", error).containsEntry("state", request.state).doesNotContainKey("code");
+		assertThat(answer).containsEntry("error", error).containsEntry("state", request.state).containsKey("iss")
+			.doesNotContainKey("code");
 	}
 
 	/** How many stored authorizations of the account hold an access token. */

@@ -50,8 +50,11 @@ final class AuthorizationRefusals {
 
 	private final RegisteredClientRepository clients;
 
-	AuthorizationRefusals(RegisteredClientRepository clients) {
+	private final String issuer;
+
+	AuthorizationRefusals(RegisteredClientRepository clients, String issuer) {
 		this.clients = clients;
+		this.issuer = issuer;
 	}
 
 	/** Whether this is an authorization request. */
@@ -105,6 +108,8 @@ final class AuthorizationRefusals {
 		if (state != null && !state.isEmpty()) {
 			answer.append("&state=").append(encode(state));
 		}
+		// RFC 9207, as on every answer of the authorization endpoint (AuthorizationResponses)
+		answer.append("&iss=").append(encode(issuer));
 		response.sendRedirect(answer.toString());
 		return true;
 	}

@@ -40,7 +40,7 @@ public final class AuthorizationRequestFilters {
 	/** {@code keys} and {@code issuer} verify an {@code id_token_hint} as an ID token Portero issued. */
 	public AuthorizationRequestFilters(RegisteredClientRepository clients, OAuth2AuthorizationService authorizations,
 			SigningKeys keys, String issuer) {
-		this.refusals = new AuthorizationRefusals(clients);
+		this.refusals = new AuthorizationRefusals(clients, issuer);
 		this.clients = clients;
 		this.authorizations = authorizations;
 		this.idTokenHints = new IdTokenHints(refusals, keys, issuer);
