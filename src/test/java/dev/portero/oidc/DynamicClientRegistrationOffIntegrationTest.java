@@ -27,6 +27,11 @@ class DynamicClientRegistrationOffIntegrationTest extends IntegrationTestSupport
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString("{\"redirect_uris\":[\"https://app.example/cb\"]}")));
 		assertThat(register.statusCode()).isEqualTo(404);
+		HttpResponse<String> notJson = browser().send(HttpRequest.newBuilder(browser().uri("/oauth2/register"))
+			.header("Authorization", "Bearer " + token)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("[")));
+		assertThat(notJson.statusCode()).as("off, also before the body is read").isEqualTo(404);
 		assertThat(browser().get("/oauth2/register/some-client").statusCode()).isEqualTo(404);
 
 		for (String path : List.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -75,7 +76,8 @@ class RegistrationEndpoint {
 	}
 
 	@PostMapping
-	ResponseEntity<Map<String, Object>> register(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
+	ResponseEntity<Map<String, Object>> register(
+			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
 			@RequestBody(required = false) @Nullable Map<String, Object> body, HttpServletRequest request) {
 		String token = bearerToken(authorization, request);
 		DynamicRegistrations.Registered registered = counted(request,
@@ -148,7 +150,7 @@ class RegistrationEndpoint {
 	}
 
 	/** Runs the request, counting a refused token against the address. */
-	private <T> T counted(HttpServletRequest request, java.util.function.Supplier<T> call) {
+	private <T> T counted(HttpServletRequest request, Supplier<T> call) {
 		try {
 			return call.get();
 		}
@@ -171,8 +173,12 @@ class RegistrationEndpoint {
 		return answer.body(Map.of("error", ex.error(), "error_description", ex.getMessage()));
 	}
 
+	/** A body that is not a JSON object; read before the handler runs, so off is checked here too. */
 	@ExceptionHandler
 	ResponseEntity<Map<String, String>> unreadable(HttpMessageNotReadableException ex) {
+		if (!settings.enabled()) {
+			return ResponseEntity.notFound().build();
+		}
 		return refused(RegistrationRefused.metadata("The request body must be a JSON object of client metadata."));
 	}
 
