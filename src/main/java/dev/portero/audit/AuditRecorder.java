@@ -203,6 +203,23 @@ class AuditRecorder {
 		trail.record("oidc.client_deleted", true, event.clientId(), Map.of());
 	}
 
+	@EventListener
+	void on(dev.portero.oidc.registration.RegistrationEvents.InitialAccessTokenIssued event) {
+		trail.record("oidc.initial_access_token_issued", true, event.tokenId(),
+				Map.of("uses", event.uses(), "expires_at", event.expiresAt().toString()));
+	}
+
+	@EventListener
+	void on(dev.portero.oidc.registration.RegistrationEvents.InitialAccessTokenRevoked event) {
+		trail.record("oidc.initial_access_token_revoked", true, event.tokenId(), Map.of());
+	}
+
+	/** Next to {@code oidc.client_registered}, which names the client: which token registered it. */
+	@EventListener
+	void on(dev.portero.oidc.registration.RegistrationEvents.InitialAccessTokenUsed event) {
+		trail.record("oidc.initial_access_token_used", true, event.tokenId(), Map.of("client_id", event.clientId()));
+	}
+
 	/**
 	 * Once per address and window, not at every refusal: a flood of wrong client credentials is
 	 * what the limit is there to make cheap, and one entry per request would make it fill the trail.

@@ -47,6 +47,7 @@ import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.keys.SigningKeys;
 import dev.portero.oidc.logout.RpInitiatedLogout;
+import dev.portero.oidc.registration.RegistrationSettings;
 import dev.portero.oidc.tokens.AuthenticationMethods;
 import dev.portero.oidc.tokens.OidcClaims;
 
@@ -70,8 +71,8 @@ class AuthorizationServerConfiguration {
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
-			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events)
-			throws Exception {
+			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events,
+			RegistrationSettings registration) throws Exception {
 		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, authorizations, keys,
 				serverSettings.getIssuer());
 		RequestMatcher userFacing = new OrRequestMatcher(
@@ -90,7 +91,8 @@ class AuthorizationServerConfiguration {
 			// RFC 8414 metadata says the same as OIDC discovery of what a client can do
 			.authorizationServerMetadataEndpoint(endpoint -> endpoint
 				.authorizationServerMetadataCustomizer(
-						metadata -> metadata.claims(AuthorizationServerConfiguration::whatClientsCanDo)))
+						metadata -> metadata.claims(AuthorizationServerConfiguration::whatClientsCanDo)
+							.claims(registrationEndpoint(serverSettings, registration))))
 			.deviceAuthorizationEndpoint(device -> device.verificationUri(DEVICE_PAGE))
 			.deviceVerificationEndpoint(device -> device.consentPage(CONSENT_PAGE)
 				.deviceVerificationResponseHandler(
@@ -103,6 +105,7 @@ class AuthorizationServerConfiguration {
 				.providerConfigurationEndpoint(configuration -> configuration
 					.providerConfigurationCustomizer(metadata -> metadata
 						.claims(AuthorizationServerConfiguration::whatClientsCanDo)
+						.claims(registrationEndpoint(serverSettings, registration))
 						.idTokenSigningAlgorithms(algorithms -> {
 							algorithms.clear();
 							SigningKeys.algorithms().forEach(algorithm -> algorithms.add(algorithm.name()));
@@ -189,6 +192,16 @@ class AuthorizationServerConfiguration {
 		for (String endpoint : List.of("token", "revocation", "introspection")) {
 			metadata.put(endpoint + "_endpoint_auth_signing_alg_values_supported", Clients.ASSERTION_ALGORITHMS);
 		}
+	}
+
+	/** Dynamic client registration is listed only when it is on (RFC 8414 2, OpenID Connect Discovery 3). */
+	private static java.util.function.Consumer<Map<String, Object>> registrationEndpoint(
+			AuthorizationServerSettings serverSettings, RegistrationSettings registration) {
+		return metadata -> {
+			if (registration.enabled()) {
+				metadata.put("registration_endpoint", serverSettings.getIssuer() + RegistrationSettings.ENDPOINT);
+			}
+		};
 	}
 
 	@Bean

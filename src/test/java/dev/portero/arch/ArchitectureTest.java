@@ -62,7 +62,9 @@ class ArchitectureTest {
 	 * request's handling sees clients only through Spring's repository, and reads a sign-in's
 	 * assurance as the tokens state it ({@code acr}). Back-channel logout knows
 	 * no other part (it signs through Spring's encoder and reads sessions through Spring Session):
-	 * clients store its two settings, tokens tell it of each ID token.
+	 * clients store its two settings, tokens tell it of each ID token. Dynamic registration is a
+	 * way in over clients, which it uses as the admin API does (reading a client's back-channel
+	 * logout settings too); only the root (discovery) knows it.
 	 */
 	@Test
 	void theOidcPartsDependOnlyDownwards() {
@@ -74,12 +76,14 @@ class ArchitectureTest {
 			.layer("tokens").definedBy("dev.portero.oidc.tokens..")
 			.layer("web").definedBy("dev.portero.oidc.web..")
 			.layer("logout").definedBy("dev.portero.oidc.logout..")
+			.layer("registration").definedBy("dev.portero.oidc.registration..")
 			.whereLayer("web").mayNotBeAccessedByAnyLayer()
 			.whereLayer("tokens").mayOnlyBeAccessedByLayers("root", "authorization")
 			.whereLayer("authorization").mayOnlyBeAccessedByLayers("root", "clients", "web")
-			.whereLayer("clients").mayOnlyBeAccessedByLayers("root", "tokens", "web")
+			.whereLayer("clients").mayOnlyBeAccessedByLayers("root", "tokens", "web", "registration")
 			.whereLayer("keys").mayOnlyBeAccessedByLayers("root", "authorization", "tokens")
-			.whereLayer("logout").mayOnlyBeAccessedByLayers("root", "clients", "tokens")
+			.whereLayer("logout").mayOnlyBeAccessedByLayers("root", "clients", "tokens", "registration")
+			.whereLayer("registration").mayOnlyBeAccessedByLayers("root")
 			.check(CLASSES);
 	}
 

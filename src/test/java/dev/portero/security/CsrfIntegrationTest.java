@@ -40,6 +40,7 @@ import dev.portero.mfa.Passkeys;
 import dev.portero.mfa.SecondFactors;
 import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.clients.ClientSecrets;
+import dev.portero.oidc.registration.InitialAccessTokens;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.TestClients;
@@ -103,6 +104,9 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 	Clients clients;
 
 	@Autowired
+	InitialAccessTokens initialAccessTokens;
+
+	@Autowired
 	RegisteredClientRepository oidcClients;
 
 	@Autowired
@@ -150,6 +154,13 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /api/v1/admin/clients/{clientId}/secret", this::apiRotateClientSecret);
 		scenarios.put("DELETE /api/v1/admin/clients/{clientId}", this::apiDeleteClient);
 		scenarios.put("POST /account/apps/{clientId}/revoke", this::revokeApplication);
+		scenarios.put("POST /api/v1/admin/registration-tokens", this::apiIssueRegistrationToken);
+		scenarios.put("DELETE /api/v1/admin/registration-tokens/{id}", this::apiRevokeRegistrationToken);
+		scenarios.put("POST /oauth2/register", () -> registrationByCookieFindsNothing("POST", "/oauth2/register"));
+		scenarios.put("PUT /oauth2/register/{clientId}",
+				() -> registrationByCookieFindsNothing("PUT", "/oauth2/register/some-client"));
+		scenarios.put("DELETE /oauth2/register/{clientId}",
+				() -> registrationByCookieFindsNothing("DELETE", "/oauth2/register/some-client"));
 		scenarios.put("POST /api/v1/admin/incident/revoke-sessions", this::incidentRevokeSessions);
 		scenarios.put("POST /api/v1/admin/incident/revoke-tokens", () -> incidentDryRunOnly("revoke-tokens"));
 		scenarios.put("POST /api/v1/admin/incident/rotate-keys", () -> incidentDryRunOnly("rotate-keys"));
@@ -695,6 +706,48 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
 		assertThat(clients.page(clientId, 0, 10).total()).isZero();
+	}
+
+	private void apiIssueRegistrationToken() {
+		String path = "/api/v1/admin/registration-tokens";
+		Browser victim = admin();
+		long before = registrationTokens();
+		apiRefusedWhenForged(victim, "POST", path, "{}");
+		assertThat(registrationTokens()).as("no token issued").isEqualTo(before);
+
+		assertThat(victim.json("POST", path, "{}").statusCode()).isEqualTo(201);
+		assertThat(registrationTokens()).isEqualTo(before + 1);
+	}
+
+	private void apiRevokeRegistrationToken() {
+		String id = initialAccessTokens.issue(null, null).id();
+		String path = "/api/v1/admin/registration-tokens/" + id;
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "DELETE", path, null);
+		assertThat(victim.json("GET", "/api/v1/admin/registration-tokens?size=200", null).body()).contains(id);
+
+		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
+		assertThat(victim.json("GET", "/api/v1/admin/registration-tokens?size=200", null).body()).doesNotContain(id);
+	}
+
+	/**
+	 * Dynamic client registration is authorized by a bearer token in the Authorization header
+	 * only, which a forging site cannot set: no session, so no CSRF token. It is off in this
+	 * context, so an administrator's session, CSRF token and all, finds nothing; with it on,
+	 * DynamicClientRegistrationIntegrationTest shows that the session alone is refused (401) and the token works.
+	 */
+	private void registrationByCookieFindsNothing(String method, String path) {
+		Browser victim = admin();
+		long clients = this.clients.page(null, 0, 1).total();
+		String body = "{\"client_id\":\"some-client\",\"redirect_uris\":[\"https://app.example/cb\"]}";
+		assertThat(victim.send(api(victim, method, path, body)).statusCode()).as(method + " " + path).isEqualTo(404);
+		assertThat(victim.json(method, path, body).statusCode()).as(method + " " + path + " with a CSRF token")
+			.isEqualTo(404);
+		assertThat(this.clients.page(null, 0, 1).total()).isEqualTo(clients);
+	}
+
+	private long registrationTokens() {
+		return jdbc.sql("SELECT COUNT(*) FROM oidc_initial_access_tokens").query(Long.class).single();
 	}
 
 	// --- forging

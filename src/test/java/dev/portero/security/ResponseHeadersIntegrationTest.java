@@ -199,6 +199,11 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 				b -> bearer(b, adminToken(b, clientId, service.secret()), "/api/v1/admin/clients")));
 		visits.add(new Visit("/api/v1/admin/clients", "GET /api/v1/admin/clients (refused bearer token: 401)", true,
 				b -> bearer(b, "not-a-token", "/api/v1/admin/clients")));
+		// dynamic client registration: the admin API's tokens; the endpoint itself is off here (404)
+		visits.add(api("/api/v1/admin/registration-tokens", "/api/v1/admin/registration-tokens"));
+		visits.add(get("/api/v1/admin/registration-tokens", "/api/v1/admin/registration-tokens", false));
+		visits.add(get("/oauth2/register/{clientId}", "/oauth2/register/" + clientId, false));
+		visits.add(get("/oauth2/register/{clientId}", "/oauth2/register/" + clientId, true));
 		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));
 		visits.add(get("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy", false));
 		// OpenID Connect: the consent page, the device page, the applications page
