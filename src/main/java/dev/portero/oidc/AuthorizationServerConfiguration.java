@@ -39,6 +39,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
+import dev.portero.login.StepUps;
 import dev.portero.oidc.authorization.AuthorizationRequestFilters;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
@@ -67,10 +68,10 @@ class AuthorizationServerConfiguration {
 	SecurityFilterChain authorizationServerFilterChain(HttpSecurity http, RegisteredClientRepository clients,
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
-			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events)
+			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events, StepUps stepUps)
 			throws Exception {
 		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, keys,
-				serverSettings.getIssuer());
+				serverSettings.getIssuer(), stepUps);
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_verification"));

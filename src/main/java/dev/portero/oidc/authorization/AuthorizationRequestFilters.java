@@ -14,6 +14,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.portero.account.Consents;
 import dev.portero.login.ConsentGate;
+import dev.portero.login.StepUps;
 import dev.portero.oidc.keys.SigningKeys;
 
 /**
@@ -21,7 +22,8 @@ import dev.portero.oidc.keys.SigningKeys;
  * the filters of the protocol endpoints' chain that turn a POST into a GET, refuse request
  * objects, widen the scope to cover a {@code claims} request, act on {@code prompt=login},
  * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent
- * request's {@code id_token_hint} and an essential {@code acr}, and ask for the current terms; and
+ * request's {@code id_token_hint}, step up to the assurance the request or its client requires
+ * ({@code acr_values}, an essential {@code acr}, the client's minimum), and ask for the current terms; and
  * the sign-in entry point that answers {@code prompt=none}. One place for their order, which
  * matters.
  */
@@ -33,11 +35,18 @@ public final class AuthorizationRequestFilters {
 
 	private final IdTokenHints idTokenHints;
 
-	/** {@code keys} and {@code issuer} verify an {@code id_token_hint} as an ID token Portero issued. */
-	public AuthorizationRequestFilters(RegisteredClientRepository clients, SigningKeys keys, String issuer) {
+	private final StepUps stepUps;
+
+	/**
+	 * {@code keys} and {@code issuer} verify an {@code id_token_hint} as an ID token Portero issued;
+	 * {@code stepUps} asks a single-factor sign-in for the second factor a request requires.
+	 */
+	public AuthorizationRequestFilters(RegisteredClientRepository clients, SigningKeys keys, String issuer,
+			StepUps stepUps) {
 		this.refusals = new AuthorizationRefusals(clients);
 		this.clients = clients;
 		this.idTokenHints = new IdTokenHints(refusals, keys, issuer);
+		this.stepUps = stepUps;
 	}
 
 	/** Configures the authorization endpoint's own providers: when to ask for consent, and what "Deny" means. */
@@ -65,12 +74,12 @@ public final class AuthorizationRequestFilters {
 			.addFilterAfter(new AccountSelection(refusals), Reauthentication.class)
 			.addFilterAfter(new FullSignInRequired(userFacing, refusals), AccountSelection.class)
 			.addFilterAfter(idTokenHints, FullSignInRequired.class)
-			.addFilterAfter(new EssentialAssurance(refusals), IdTokenHints.class)
+			.addFilterAfter(new RequiredAssurance(refusals, clients, stepUps), IdTokenHints.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
 			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
 					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
-					EssentialAssurance.class);
+					RequiredAssurance.class);
 	}
 
 }
