@@ -50,7 +50,8 @@ class AdminClientsController {
 			@Nullable Long refreshTokenLifetimeSeconds, String idTokenSignedResponseAlg, Instant createdAt,
 			@Nullable String backchannelLogoutUri, boolean backchannelLogoutSessionRequired,
 			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String jwksUri,
-			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String tokenEndpointAuthSigningAlg) {
+			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String tokenEndpointAuthSigningAlg,
+			String minimumAcr) {
 
 		static ClientView of(Clients.Client client) {
 			return new ClientView(client.clientId(), client.name(), client.type().name().toLowerCase(java.util.Locale.ROOT),
@@ -59,7 +60,8 @@ class AdminClientsController {
 					client.accessTokenLifetime().toSeconds(),
 					client.refreshTokenLifetime() == null ? null : client.refreshTokenLifetime().toSeconds(),
 					client.idTokenSignedResponseAlg().name(), client.createdAt(), client.backchannelLogout().uri(),
-					client.backchannelLogout().sessionRequired(), client.jwksUri(), client.tokenEndpointAuthSigningAlg());
+					client.backchannelLogout().sessionRequired(), client.jwksUri(), client.tokenEndpointAuthSigningAlg(),
+					client.minimumAcr());
 		}
 
 	}
@@ -90,7 +92,8 @@ class AdminClientsController {
 			@Nullable Boolean pkceRequired, @Nullable @Size(max = 2000) String backchannelLogoutUri,
 			@Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
-			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg) {
+			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg,
+			@Nullable @Size(max = 20) String minimumAcr) {
 	}
 
 	record UpdateClient(
@@ -105,7 +108,8 @@ class AdminClientsController {
 			@Nullable Boolean pkceRequired, @Nullable @Size(max = 2000) String backchannelLogoutUri,
 			@Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
-			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg) {
+			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg,
+			@Nullable @Size(max = 20) String minimumAcr) {
 	}
 
 	private final Clients clients;
@@ -136,7 +140,8 @@ class AdminClientsController {
 				Boolean.TRUE.equals(request.firstParty()), seconds(request.accessTokenLifetimeSeconds()),
 				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg()),
 				request.pkceRequired(), request.backchannelLogoutUri(), request.backchannelLogoutSessionRequired(),
-				request.authenticationMethods(), request.jwksUri(), request.tokenEndpointAuthSigningAlg()));
+				request.authenticationMethods(), request.jwksUri(), request.tokenEndpointAuthSigningAlg(),
+				request.minimumAcr()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/clients/" + created.client().clientId()))
 			.body(ClientWithSecretView.of(created));
 	}
@@ -148,7 +153,7 @@ class AdminClientsController {
 				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()),
 				algorithm(request.idTokenSignedResponseAlg()), request.pkceRequired(), request.backchannelLogoutUri(),
 				request.backchannelLogoutSessionRequired(), request.authenticationMethods(), request.jwksUri(),
-				request.tokenEndpointAuthSigningAlg())));
+				request.tokenEndpointAuthSigningAlg(), request.minimumAcr())));
 	}
 
 	private static OidcSettings.@Nullable SigningAlgorithm algorithm(@Nullable String name) {

@@ -27,6 +27,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.portero.oidc.OidcEvents;
 import dev.portero.oidc.OidcSettings;
+import dev.portero.oidc.authorization.MinimumAssurance;
 import dev.portero.oidc.clients.ClientProblems.PublicClientHasNoSecret;
 import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
@@ -52,7 +53,9 @@ public class Clients {
 			boolean pkceRequired, Set<String> authenticationMethods, Duration accessTokenLifetime,
 			@Nullable Duration refreshTokenLifetime, OidcSettings.SigningAlgorithm idTokenSignedResponseAlg,
 			Instant createdAt, BackChannelLogoutRegistration backchannelLogout, @Nullable String jwksUri,
-			@Nullable String tokenEndpointAuthSigningAlg) {
+			@Nullable String tokenEndpointAuthSigningAlg,
+			// the acr every sign-in to the client must reach (MinimumAssurance): sfa (none) or mfa
+			String minimumAcr) {
 	}
 
 	/**
@@ -68,13 +71,16 @@ public class Clients {
 			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
 			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
-			@Nullable String tokenEndpointAuthSigningAlg) {
+			@Nullable String tokenEndpointAuthSigningAlg,
+			// null: sfa, no minimum beyond signing in
+			@Nullable String minimumAcr) {
 
 		public Draft(String name, Type type, @Nullable List<String> redirectUris,
 				@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 				boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
 			this(name, type, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty, accessTokenLifetime,
-					refreshTokenLifetime, null, null, null, null, null, null, null);
+					refreshTokenLifetime, null, null, null, null, null, null, null,
+					null);
 		}
 
 	}
@@ -86,7 +92,8 @@ public class Clients {
 			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
 			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
-			@Nullable String tokenEndpointAuthSigningAlg) {
+			@Nullable String tokenEndpointAuthSigningAlg,
+			@Nullable String minimumAcr) {
 	}
 
 	/** A client with its secret in the clear, to hand out once; null for a public client. */
@@ -160,6 +167,7 @@ public class Clients {
 			.clientSecret(secret != null ? secrets.encode(secret) : null);
 		ClientSettings.Builder clientSettings = authentication(builder, backchannelLogout.applyTo(ClientSettings.builder()),
 				methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
+		MinimumAssurance.applyTo(clientSettings, ClientRules.checkMinimumAcr(draft.minimumAcr()));
 		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
 				draft.firstParty(), pkce, clientSettings, TokenSettings.builder(), access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
@@ -232,6 +240,9 @@ public class Clients {
 		ClientSettings.Builder clientSettings = authentication(builder,
 				backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())), methods,
 				jwksUri, signingAlgorithm);
+		if (changes.minimumAcr() != null) {
+			MinimumAssurance.applyTo(clientSettings, ClientRules.checkMinimumAcr(changes.minimumAcr()));
+		}
 		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
 				pkce, clientSettings,
 				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
