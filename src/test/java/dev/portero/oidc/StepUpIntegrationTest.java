@@ -121,12 +121,7 @@ class StepUpIntegrationTest extends OidcTestSupport {
 		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
 		String key = enrolTotp(account);
 		RelyingParty app = firstParty();
-		RegisteredClient stored = registered.findByClientId(app.clientId());
-		registered.save(RegisteredClient.from(stored)
-			.clientSettings(MinimumAssurance
-				.applyTo(ClientSettings.withSettings(stored.getClientSettings().getSettings()), "mfa")
-				.build())
-			.build());
+		requireMfa(app);
 		RelyingParty.Request request = app.request("openid").with("acr_values", "sfa");
 
 		assertThat(Browser.location(browser.get(request.path()))).as("the client's minimum wins")
@@ -134,6 +129,21 @@ class StepUpIntegrationTest extends OidcTestSupport {
 		HttpResponse<String> right = browser.submit("/login/mfa", "/login/mfa", Map.of("code", AuthenticatorApp.code(key, 1)));
 		JWTClaimsSet idToken = idToken(app, request, redirectToApplication(browser.get(Browser.location(right))));
 		assertThat(idToken.getStringClaim("acr")).isEqualTo("mfa");
+	}
+
+	@Test
+	void theClientsMinimumHoldsForALoopbackRedirectOnAnotherPort() throws Exception {
+		Account account = newAccount("stepup-loopback");
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+		enrolTotp(account);
+		RelyingParty app = new RelyingParty(baseUrl(), clients().confidential("http://127.0.0.1:8400/callback", true));
+		requireMfa(app);
+		RelyingParty.Request request = app.request("openid").with("redirect_uri", "http://127.0.0.1:8401/callback");
+
+		assertThat(Browser.location(browser.get(request.path()))).as("no code on one factor")
+			.endsWith("/login/mfa");
+		assertThat(authorizationsOf(account)).isZero();
 	}
 
 	@Test
@@ -180,6 +190,16 @@ class StepUpIntegrationTest extends OidcTestSupport {
 		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
 
 		assertThat(Browser.location(browser.get("/login/mfa"))).endsWith("/account");
+	}
+
+	/** Gives the client a minimum assurance of {@code mfa}, as {@code minimumAcr} in the admin API does. */
+	private void requireMfa(RelyingParty app) {
+		RegisteredClient stored = registered.findByClientId(app.clientId());
+		registered.save(RegisteredClient.from(stored)
+			.clientSettings(MinimumAssurance
+				.applyTo(ClientSettings.withSettings(stored.getClientSettings().getSettings()), "mfa")
+				.build())
+			.build());
 	}
 
 	private long auditEntries(Account account, String action) {

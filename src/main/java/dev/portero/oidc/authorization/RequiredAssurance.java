@@ -41,6 +41,11 @@ import dev.portero.oidc.tokens.AuthenticationMethods;
  * reach {@code mfa} is sent to give its second factor, or to set one up ({@link StepUps}), and the
  * request resumes after; with {@code prompt=none} it cannot be, and the answer is
  * {@code interaction_required} (the person is signed in; what is missing is a page).
+ * <p>
+ * Errors go only to a redirect URI the client registered exactly ({@link AuthorizationRefusals});
+ * the step-up does not need one, so that a request the endpoint would still answer (a loopback
+ * redirect URI on another port, a pushed request whose parameters are not in the query) gets no
+ * code on one factor from a client whose minimum is {@code mfa}.
  */
 final class RequiredAssurance extends OncePerRequestFilter {
 
@@ -60,19 +65,21 @@ final class RequiredAssurance extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-		if (!AuthorizationRefusals.isAuthorizationRequest(request) || !SignIns.isComplete(authentication)
-				|| refusals.registeredRedirectUri(request) == null) {
-			chain.doFilter(request, response);
+		String clientId = request.getParameter("client_id");
+		RegisteredClient client = !AuthorizationRefusals.isAuthorizationRequest(request)
+				|| !SignIns.isComplete(authentication) || clientId == null || clientId.isBlank() ? null
+						: clients.findByClientId(clientId);
+		if (client == null) {
+			chain.doFilter(request, response); // an unknown client is refused by the endpoint
 			return;
 		}
 		List<String> essential = essentialAcrValues(request.getParameter("claims"));
-		if (!essential.isEmpty() && least(essential) == null) {
-			refusals.toClient(request, response, "unmet_authentication_requirements",
-					"The sign-in cannot meet the essential acr asked for.");
+		if (!essential.isEmpty() && least(essential) == null && refusals.toClient(request, response,
+				"unmet_authentication_requirements", "The sign-in cannot meet the essential acr asked for.")) {
 			return;
 		}
 		String assurance = AuthenticationMethods.assurance(AuthenticationMethods.of(authentication.getAuthorities()));
-		if (AuthenticationMethods.MULTI_FACTOR.equals(assurance) || !multiFactorRequired(request, essential)) {
+		if (AuthenticationMethods.MULTI_FACTOR.equals(assurance) || !multiFactorRequired(request, client, essential)) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -80,15 +87,17 @@ final class RequiredAssurance extends OncePerRequestFilter {
 				"The application asks for a second factor, which needs a page.")) {
 			return;
 		}
+		// also for a redirect URI the error could not go to (a loopback one on another port, which
+		// the endpoint accepts): no code on one factor, whatever the redirect URI
 		stepUps.begin(request, response);
 	}
 
-	private boolean multiFactorRequired(HttpServletRequest request, List<String> essential) {
+	private static boolean multiFactorRequired(HttpServletRequest request, RegisteredClient client,
+			List<String> essential) {
 		String acrValues = request.getParameter("acr_values");
 		List<String> voluntary = acrValues == null || acrValues.isBlank() ? List.of()
 				: Arrays.asList(acrValues.strip().split("\\s+"));
-		RegisteredClient client = clients.findByClientId(request.getParameter("client_id"));
-		String minimum = client == null ? null : MinimumAssurance.of(client.getClientSettings());
+		String minimum = MinimumAssurance.of(client.getClientSettings());
 		return AuthenticationMethods.MULTI_FACTOR.equals(least(essential))
 				|| AuthenticationMethods.MULTI_FACTOR.equals(least(voluntary))
 				|| AuthenticationMethods.MULTI_FACTOR.equals(minimum);
