@@ -77,6 +77,27 @@ class StepUpIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
+	void stepUpCodeGuessesAreThrottledAsAtSignIn() {
+		Account account = newAccount("stepup-guess");
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+		enrolTotp(account);
+		RelyingParty.Request request = firstParty().request("openid").with("acr_values", "mfa");
+		assertThat(Browser.location(browser.get(request.path()))).endsWith("/login/mfa");
+
+		int throttled = 0;
+		for (int i = 0; i < 8; i++) {
+			HttpResponse<String> guess = browser.submit("/login/mfa", "/login/mfa", Map.of("code", String.format("%06d", i)));
+			if (guess.statusCode() == 429) {
+				throttled++;
+			}
+		}
+
+		assertThat(throttled).as("after the free guesses the step-up answers 429").isPositive();
+		assertThat(authorizationsOf(account)).isZero();
+	}
+
+	@Test
 	void aPersonWithoutASecondFactorSetsOneUpAndTheRequestGoesOn() throws Exception {
 		Account account = newAccount("stepup-enrol");
 		Browser browser = browser();
