@@ -44,6 +44,11 @@ class AuditRecorder {
 	}
 
 	@EventListener
+	void on(SignInEvents.SteppedUp event) {
+		trail.record("signin.stepped_up", true, event.accountId().toString(), event.accountId().toString(), Map.of());
+	}
+
+	@EventListener
 	void on(SignInEvents.SecondFactorFailed event) {
 		trail.record("signin.second_factor_failed", false, event.accountId().toString(), Map.of());
 	}

@@ -120,8 +120,9 @@ class SecurityConfiguration {
 				// the question before signing out, also for a sign-in still half-way
 				.requestMatchers(HttpMethod.GET, "/logout")
 				.permitAll()
+				// the second step of a sign-in, or of a complete one an application asked more of (step-up)
 				.requestMatchers("/login/mfa")
-				.hasAuthority(SignInState.SECOND_FACTOR_PENDING)
+				.hasAnyAuthority(SignInState.SECOND_FACTOR_PENDING, SignInState.FULL)
 				.requestMatchers("/account/mfa", "/account/mfa/totp", "/account/mfa/totp/confirm")
 				.hasAnyAuthority(SignInState.FULL, SignInState.ENROLMENT_REQUIRED)
 				.requestMatchers("/webauthn/register/**", "/webauthn/register")

@@ -11,6 +11,9 @@ final class SessionAttributes {
 
 	static final String REAUTHENTICATED_AT = "portero.reauthenticatedAt";
 
+	/** The account whose complete sign-in an application sent to give a second factor (step-up). */
+	static final String STEP_UP = "portero.stepUp";
+
 	private SessionAttributes() {
 	}
 

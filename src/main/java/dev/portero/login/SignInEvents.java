@@ -36,6 +36,13 @@ public final class SignInEvents {
 	public record SignInThrottled(String email) {
 	}
 
+	/**
+	 * A complete sign-in gained a second factor because an application asked for one (step-up):
+	 * a code given, or an authenticator app set up and its first code given.
+	 */
+	public record SteppedUp(AccountId accountId) {
+	}
+
 	/** A wrong second-factor code was given. */
 	public record SecondFactorFailed(AccountId accountId) {
 	}

@@ -74,11 +74,60 @@ public class SignIns {
 		return java.util.Optional.of(complete(partial.getPrincipal(), SignInEvents.Method.PASSWORD_AND_CODE, request, response));
 	}
 
-	/** Completes a sign-in held back until a second factor was set up (the MFA policy). */
-	public void completeEnrolment(Authentication authentication, HttpServletRequest request, HttpServletResponse response) {
+	/**
+	 * Checks the second factor an application asked a complete sign-in for (a {@link StepUps step-up});
+	 * on success adds it to the sign-in and returns the request to resume. Throttled and announced
+	 * like the code of a sign-in, under the same per-account budget.
+	 */
+	public java.util.Optional<String> stepUpWithSecondFactor(Authentication authentication, String code,
+			HttpServletRequest request, HttpServletResponse response) {
+		if (!StepUps.isPending(request, authentication)) {
+			throw new IllegalStateException("no step-up is pending");
+		}
+		AccountId account = accountOf(authentication);
+		String subject = "second-factor:" + account;
+		throttle.admit(subject);
+		if (!factors.verify(account, code)) {
+			events.publishEvent(new SignInEvents.SecondFactorFailed(account));
+			return java.util.Optional.empty();
+		}
+		throttle.clear(subject);
+		return java.util.Optional.of(stepUp(authentication, request, response));
+	}
+
+	/**
+	 * Completes a sign-in held back until a second factor was set up (the MFA policy); or, for a
+	 * pending step-up, adds the factor just set up (its first code was given) and returns the
+	 * request to resume.
+	 */
+	public java.util.Optional<String> completeEnrolment(Authentication authentication, HttpServletRequest request,
+			HttpServletResponse response) {
 		if (authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED)) {
 			complete(partial.getPrincipal(), SignInEvents.Method.PASSWORD, request, response);
 		}
+		else if (StepUps.isPending(request, authentication)) {
+			return java.util.Optional.of(stepUp(authentication, request, response));
+		}
+		return java.util.Optional.empty();
+	}
+
+	/**
+	 * The sign-in as it was plus a one-time code given now, under a new session id (the session
+	 * gained assurance, as at a sign-in): the ID token's {@code amr} gains {@code otp} and
+	 * {@code mfa}, and its {@code auth_time} (the latest factor's time) becomes now.
+	 */
+	private String stepUp(Authentication authentication, HttpServletRequest request, HttpServletResponse response) {
+		request.changeSessionId();
+		Authentication stepped = authentication.toBuilder()
+			.authorities(authorities -> authorities
+				.add(FactorGrantedAuthority.withAuthority(CODE_FACTOR).issuedAt(Instant.now()).build()))
+			.build();
+		establish(stepped, request, response);
+		StepUps.end(request);
+		events.publishEvent(new SignInEvents.SteppedUp(accountOf(authentication)));
+		SavedRequest saved = requests.getRequest(request, response);
+		requests.removeRequest(request, response);
+		return saved == null ? "/account" : saved.getRedirectUrl();
 	}
 
 	/** Whether the sign-in is complete (every required factor given), not half-way. */

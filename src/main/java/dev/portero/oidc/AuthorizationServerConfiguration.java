@@ -40,6 +40,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
+import dev.portero.login.StepUps;
 import dev.portero.oidc.authorization.AuthorizationRequestFilters;
 import dev.portero.oidc.authorization.AuthorizationResponses;
 import dev.portero.oidc.authorization.PushedAuthorizationRequests;
@@ -72,9 +73,9 @@ class AuthorizationServerConfiguration {
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
 			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events,
-			RegistrationSettings registration) throws Exception {
+			RegistrationSettings registration, StepUps stepUps) throws Exception {
 		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, authorizations, keys,
-				serverSettings.getIssuer());
+				serverSettings.getIssuer(), stepUps);
 		RequestMatcher userFacing = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/authorize"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_verification"));

@@ -57,7 +57,7 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 	private static final List<String> CLIENT_FIELDS = List.of("clientId", "name", "type", "redirectUris",
 			"postLogoutRedirectUris", "grantTypes", "scopes", "firstParty", "pkceRequired", "authenticationMethods",
 			"accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "idTokenSignedResponseAlg", "createdAt",
-			"backchannelLogoutUri", "backchannelLogoutSessionRequired");
+			"backchannelLogoutUri", "backchannelLogoutSessionRequired", "parRequired", "minimumAcr");
 
 	@Autowired
 	JdbcClient jdbc;

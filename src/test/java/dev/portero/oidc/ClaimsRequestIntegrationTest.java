@@ -92,7 +92,11 @@ class ClaimsRequestIntegrationTest extends OidcTestSupport {
 
 		RelyingParty.Request strict = app.request("openid").with("claims", """
 				{"id_token": {"acr": {"essential": true, "values": ["mfa"]}}}""");
-		assertRedirectedError(browser.get(strict.path()), strict, "unmet_authentication_requirements");
+		assertThat(Browser.location(browser.get(strict.path()))).as("a step-up (StepUpIntegrationTest), no code")
+			.endsWith("/account/mfa");
+		RelyingParty.Request unknown = app.request("openid").with("claims", """
+				{"id_token": {"acr": {"essential": true, "value": "urn:example:loa:4"}}}""");
+		assertRedirectedError(browser.get(unknown.path()), unknown, "unmet_authentication_requirements");
 
 		RelyingParty.Request either = app.request("openid").with("claims", """
 				{"id_token": {"acr": {"essential": true, "values": ["sfa", "mfa"]}}}""");

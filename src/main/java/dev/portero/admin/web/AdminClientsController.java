@@ -51,7 +51,7 @@ class AdminClientsController {
 			@Nullable String backchannelLogoutUri, boolean backchannelLogoutSessionRequired,
 			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String jwksUri,
 			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String tokenEndpointAuthSigningAlg,
-			boolean parRequired) {
+			boolean parRequired, String minimumAcr) {
 
 		static ClientView of(Clients.Client client) {
 			return new ClientView(client.clientId(), client.name(), client.type().name().toLowerCase(java.util.Locale.ROOT),
@@ -61,7 +61,7 @@ class AdminClientsController {
 					client.refreshTokenLifetime() == null ? null : client.refreshTokenLifetime().toSeconds(),
 					client.idTokenSignedResponseAlg().name(), client.createdAt(), client.backchannelLogout().uri(),
 					client.backchannelLogout().sessionRequired(), client.jwksUri(), client.tokenEndpointAuthSigningAlg(),
-					client.parRequired());
+					client.parRequired(), client.minimumAcr());
 		}
 
 	}
@@ -93,7 +93,7 @@ class AdminClientsController {
 			@Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
 			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg,
-			@Nullable Boolean parRequired) {
+			@Nullable Boolean parRequired, @Nullable @Size(max = 20) String minimumAcr) {
 	}
 
 	record UpdateClient(
@@ -109,7 +109,7 @@ class AdminClientsController {
 			@Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
 			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg,
-			@Nullable Boolean parRequired) {
+			@Nullable Boolean parRequired, @Nullable @Size(max = 20) String minimumAcr) {
 	}
 
 	private final Clients clients;
@@ -141,7 +141,7 @@ class AdminClientsController {
 				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg()),
 				request.pkceRequired(), request.backchannelLogoutUri(), request.backchannelLogoutSessionRequired(),
 				request.authenticationMethods(), request.jwksUri(), request.tokenEndpointAuthSigningAlg(),
-				request.parRequired()));
+				request.parRequired(), request.minimumAcr()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/clients/" + created.client().clientId()))
 			.body(ClientWithSecretView.of(created));
 	}
@@ -153,7 +153,7 @@ class AdminClientsController {
 				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()),
 				algorithm(request.idTokenSignedResponseAlg()), request.pkceRequired(), request.backchannelLogoutUri(),
 				request.backchannelLogoutSessionRequired(), request.authenticationMethods(), request.jwksUri(),
-				request.tokenEndpointAuthSigningAlg(), request.parRequired())));
+				request.tokenEndpointAuthSigningAlg(), request.parRequired(), request.minimumAcr())));
 	}
 
 	private static OidcSettings.@Nullable SigningAlgorithm algorithm(@Nullable String name) {

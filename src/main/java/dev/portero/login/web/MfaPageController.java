@@ -20,6 +20,7 @@ import dev.portero.account.Account;
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountService;
 import dev.portero.login.SignIns;
+import dev.portero.login.StepUps;
 import dev.portero.mfa.InvalidCode;
 import dev.portero.mfa.Passkeys;
 import dev.portero.mfa.SecondFactors;
@@ -50,10 +51,11 @@ class MfaPageController {
 	}
 
 	@GetMapping("/account/mfa")
-	String page(Authentication user, HttpSession session, Model model) {
+	String page(Authentication user, HttpSession session, Model model, HttpServletRequest request) {
 		if (needsStepUp(user, session)) {
 			return STEP_UP;
 		}
+		model.addAttribute("applicationStepUp", StepUps.isPending(request, user));
 		AccountId id = SignIns.accountOf(user);
 		Account account = accounts.get(id);
 		model.addAttribute("account", account);
@@ -83,7 +85,8 @@ class MfaPageController {
 		AccountId id = SignIns.accountOf(user);
 		try {
 			List<String> codes = factors.confirmTotp(id, code);
-			signIns.completeEnrolment(user, request, response);
+			// a step-up resumes the application's request once the codes are saved
+			model.addAttribute("next", signIns.completeEnrolment(user, request, response).orElse("/account/mfa"));
 			model.addAttribute("codes", codes);
 			return "login/mfa-recovery-codes";
 		}
@@ -118,6 +121,7 @@ class MfaPageController {
 		if (!SignIns.isRecent(session)) {
 			return STEP_UP;
 		}
+		model.addAttribute("next", "/account/mfa");
 		model.addAttribute("codes", factors.regenerateRecoveryCodes(SignIns.accountOf(user)));
 		return "login/mfa-recovery-codes";
 	}

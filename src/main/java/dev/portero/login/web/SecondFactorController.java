@@ -15,9 +15,13 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
 
 import dev.portero.login.SignIns;
+import dev.portero.login.StepUps;
 import dev.portero.mfa.SecondFactors;
 
-/** The second step of a sign-in: a code from the authenticator app, a recovery code, or a passkey. */
+/**
+ * The second step of a sign-in: a code from the authenticator app, a recovery code, or a passkey;
+ * and the code an application asked a complete sign-in for ({@link StepUps step-up}).
+ */
 @Controller
 class SecondFactorController {
 
@@ -34,24 +38,39 @@ class SecondFactorController {
 	}
 
 	@GetMapping("/login/mfa")
-	String form(Authentication authentication, Model model) {
+	String form(Authentication authentication, Model model, HttpServletRequest request) {
+		if (!SignIns.isPartial(authentication) && !StepUps.isPending(request, authentication)) {
+			return "redirect:/account";
+		}
 		model.addAttribute("form", new CodeForm(""));
-		model.addAttribute("status", factors.status(SignIns.accountOf(authentication)));
-		return "login/mfa";
+		return page(authentication, model, request);
 	}
 
 	@PostMapping("/login/mfa")
 	String verify(Authentication authentication, @Valid @ModelAttribute("form") CodeForm form, BindingResult result,
 			Model model, HttpServletRequest request, HttpServletResponse response) {
-		var account = SignIns.accountOf(authentication);
+		boolean stepUp = !SignIns.isPartial(authentication);
+		if (stepUp && !StepUps.isPending(request, authentication)) {
+			return "redirect:/account";
+		}
 		if (!result.hasErrors()) {
-			var next = signIns.completeWithSecondFactor(authentication, form.code(), request, response);
+			var next = stepUp ? signIns.stepUpWithSecondFactor(authentication, form.code(), request, response)
+					: signIns.completeWithSecondFactor(authentication, form.code(), request, response);
 			if (next.isPresent()) {
 				return "redirect:" + next.get();
 			}
 			result.rejectValue("code", "invalid", "That code is not valid. Codes change every 30 seconds and work once.");
 		}
-		model.addAttribute("status", factors.status(account));
+		return page(authentication, model, request);
+	}
+
+	/**
+	 * The code page; during a step-up without the passkey, whose sign-in would replace the
+	 * session's instead of adding a second factor to it.
+	 */
+	private String page(Authentication authentication, Model model, HttpServletRequest request) {
+		model.addAttribute("status", factors.status(SignIns.accountOf(authentication)));
+		model.addAttribute("stepUp", StepUps.isPending(request, authentication));
 		return "login/mfa";
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.portero.account.Consents;
 import dev.portero.login.ConsentGate;
+import dev.portero.login.StepUps;
 import dev.portero.oidc.keys.SigningKeys;
 
 /**
@@ -23,7 +24,8 @@ import dev.portero.oidc.keys.SigningKeys;
  * the filters of the protocol endpoints' chain that show a pushed request's parameters, turn a
  * POST into a GET, refuse request objects and requests a client must push, widen the scope to cover a {@code claims} request, act on {@code prompt=login},
  * {@code max_age} and {@code prompt=select_account}, finish a partial sign-in, check a silent
- * request's {@code id_token_hint} and an essential {@code acr}, and ask for the current terms; and
+ * request's {@code id_token_hint}, step up to the assurance the request or its client requires
+ * ({@code acr_values}, an essential {@code acr}, the client's minimum), and ask for the current terms; and
  * the sign-in entry point that answers {@code prompt=none}. One place for their order, which
  * matters.
  */
@@ -37,13 +39,19 @@ public final class AuthorizationRequestFilters {
 
 	private final OAuth2AuthorizationService authorizations;
 
-	/** {@code keys} and {@code issuer} verify an {@code id_token_hint} as an ID token Portero issued. */
+	private final StepUps stepUps;
+
+	/**
+	 * {@code keys} and {@code issuer} verify an {@code id_token_hint} as an ID token Portero issued;
+	 * {@code stepUps} asks a single-factor sign-in for the second factor a request requires.
+	 */
 	public AuthorizationRequestFilters(RegisteredClientRepository clients, OAuth2AuthorizationService authorizations,
-			SigningKeys keys, String issuer) {
+			SigningKeys keys, String issuer, StepUps stepUps) {
 		this.refusals = new AuthorizationRefusals(clients, issuer);
 		this.clients = clients;
 		this.authorizations = authorizations;
 		this.idTokenHints = new IdTokenHints(refusals, keys, issuer);
+		this.stepUps = stepUps;
 	}
 
 	/** Configures the authorization endpoint's own providers: when to ask for consent, and what "Deny" means. */
@@ -75,12 +83,12 @@ public final class AuthorizationRequestFilters {
 			.addFilterAfter(new AccountSelection(refusals), Reauthentication.class)
 			.addFilterAfter(new FullSignInRequired(userFacing, refusals), AccountSelection.class)
 			.addFilterAfter(idTokenHints, FullSignInRequired.class)
-			.addFilterAfter(new EssentialAssurance(refusals), IdTokenHints.class)
+			.addFilterAfter(new RequiredAssurance(refusals, clients, stepUps), IdTokenHints.class)
 			// an application's sign-in waits until the person has accepted the current terms (before
 			// the authorization endpoint's filter, which answers a signed-in session at once)
 			.addFilterAfter(new ConsentGate(legal, (request, response) -> refusals.refuse(request, response,
 					AuthorizationRefusals.INTERACTION_REQUIRED, "The person must accept the current terms first.")),
-					EssentialAssurance.class);
+					RequiredAssurance.class);
 	}
 
 }

@@ -13,6 +13,16 @@ public final class ClientProblems {
 	private ClientProblems() {
 	}
 
+	/** A minimum assurance that is not one of Portero's {@code acr} values. */
+	public static final class UnknownAcr extends ProblemException {
+
+		UnknownAcr(String acr, java.util.List<String> known) {
+			super(HttpStatus.BAD_REQUEST, "unknown-acr",
+					"Unknown acr \"" + acr + "\" for minimumAcr. Known: " + String.join(", ", known) + ".");
+		}
+
+	}
+
 	/** A redirect or post-logout redirect URI that is not an exact, absolute, safe URI. */
 	public static final class InvalidRedirectUri extends ProblemException {
 

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.portero.oidc.authorization.MinimumAssurance;
 import dev.portero.oidc.clients.ClientProblems.AdminScopeNotAllowed;
 import dev.portero.oidc.clients.ClientProblems.GrantNotAllowed;
 import dev.portero.oidc.clients.ClientProblems.InvalidRedirectUri;
@@ -262,6 +263,14 @@ final class ClientRules {
 				&& !grantTypes.equals(Set.of(CLIENT_CREDENTIALS))) {
 			throw new AdminScopeNotAllowed();
 		}
+	}
+
+	/** A minimum assurance ({@code minimumAcr}), checked; null stays null (none). */
+	static @Nullable String checkMinimumAcr(@Nullable String minimum) {
+		if (minimum != null && !MinimumAssurance.VALUES.contains(minimum)) {
+			throw new ClientProblems.UnknownAcr(minimum, MinimumAssurance.VALUES);
+		}
+		return minimum;
 	}
 
 	private static void checkLifetimes(Set<String> grantTypes, Duration access, @Nullable Duration refresh,

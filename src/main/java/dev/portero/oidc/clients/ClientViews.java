@@ -13,6 +13,7 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
 
 import dev.portero.oidc.OidcSettings;
 import dev.portero.oidc.authorization.PushedAuthorizationRequests;
+import dev.portero.oidc.authorization.MinimumAssurance;
 import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
 /** A registered client as Portero shows it ({@link Clients.Client}), from Spring's stored form. */
@@ -51,7 +52,8 @@ final class ClientViews {
 				BackChannelLogoutRegistration.of(client.getClientSettings()), client.getClientSettings().getJwkSetUrl(),
 				client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm() == null ? null
 						: client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm().getName(),
-				Boolean.TRUE.equals(client.getClientSettings().getSetting(PushedAuthorizationRequests.REQUIRED_SETTING)));
+				Boolean.TRUE.equals(client.getClientSettings().getSetting(PushedAuthorizationRequests.REQUIRED_SETTING)),
+				minimumAcr(client));
 	}
 
 	/**
@@ -67,6 +69,12 @@ final class ClientViews {
 			}
 		}
 		return Clients.DEFAULT_ID_TOKEN_ALGORITHM;
+	}
+
+	/** The client's minimum assurance; a client with none stored needs no more than a sign-in: {@code sfa}. */
+	private static String minimumAcr(RegisteredClient client) {
+		String minimum = MinimumAssurance.of(client.getClientSettings());
+		return minimum != null ? minimum : MinimumAssurance.VALUES.getFirst();
 	}
 
 	private static List<String> sorted(Set<String> values) {

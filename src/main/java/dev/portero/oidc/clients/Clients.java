@@ -28,6 +28,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.portero.oidc.OidcEvents;
 import dev.portero.oidc.OidcSettings;
 import dev.portero.oidc.authorization.PushedAuthorizationRequests;
+import dev.portero.oidc.authorization.MinimumAssurance;
 import dev.portero.oidc.clients.ClientProblems.PublicClientHasNoSecret;
 import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
@@ -53,7 +54,9 @@ public class Clients {
 			boolean pkceRequired, Set<String> authenticationMethods, Duration accessTokenLifetime,
 			@Nullable Duration refreshTokenLifetime, OidcSettings.SigningAlgorithm idTokenSignedResponseAlg,
 			Instant createdAt, BackChannelLogoutRegistration backchannelLogout, @Nullable String jwksUri,
-			@Nullable String tokenEndpointAuthSigningAlg, boolean parRequired) {
+			@Nullable String tokenEndpointAuthSigningAlg, boolean parRequired,
+			// the acr every sign-in to the client must reach (MinimumAssurance): sfa (none) or mfa
+			String minimumAcr) {
 	}
 
 	/**
@@ -69,13 +72,15 @@ public class Clients {
 			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
 			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
-			@Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired) {
+			@Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired,
+			// null: sfa, no minimum beyond signing in
+			@Nullable String minimumAcr) {
 
 		public Draft(String name, Type type, @Nullable List<String> redirectUris,
 				@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 				boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
 			this(name, type, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty, accessTokenLifetime,
-					refreshTokenLifetime, null, null, null, null, null, null, null, null);
+					refreshTokenLifetime, null, null, null, null, null, null, null, null, null);
 		}
 
 	}
@@ -87,7 +92,8 @@ public class Clients {
 			OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable Boolean pkceRequired,
 			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
-			@Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired) {
+			@Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired,
+			@Nullable String minimumAcr) {
 	}
 
 	/** A client with its secret in the clear, to hand out once; null for a public client. */
@@ -162,6 +168,7 @@ public class Clients {
 		ClientSettings.Builder clientSettings = authentication(builder, backchannelLogout.applyTo(ClientSettings.builder()),
 				methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
 		clientSettings.setting(PushedAuthorizationRequests.REQUIRED_SETTING, pushing(draft.type(), draft.parRequired()));
+		MinimumAssurance.applyTo(clientSettings, ClientRules.checkMinimumAcr(draft.minimumAcr()));
 		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
 				draft.firstParty(), pkce, clientSettings, TokenSettings.builder(), access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
@@ -236,6 +243,9 @@ public class Clients {
 				jwksUri, signingAlgorithm);
 		clientSettings.setting(PushedAuthorizationRequests.REQUIRED_SETTING,
 				pushing(before.type(), changes.parRequired() != null ? changes.parRequired() : before.parRequired()));
+		if (changes.minimumAcr() != null) {
+			MinimumAssurance.applyTo(clientSettings, ClientRules.checkMinimumAcr(changes.minimumAcr()));
+		}
 		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
 				pkce, clientSettings,
 				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,

@@ -141,7 +141,7 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 				NONE.equals(method) ? Clients.Type.PUBLIC : Clients.Type.CONFIDENTIAL, redirectUris,
 				postLogoutRedirectUris, grants, scopes != null ? scopes : defaultScopes(grants), false, null, null,
 				idTokenSignedResponseAlg, true, backchannelLogoutUri, backchannelLogoutSessionRequired, Set.of(method),
-				jwksUri, tokenEndpointAuthSigningAlg, parRequired);
+				jwksUri, tokenEndpointAuthSigningAlg, parRequired, null);
 	}
 
 	/**
@@ -159,7 +159,7 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 				backchannelLogoutUri != null ? backchannelLogoutUri : "",
 				backchannelLogoutSessionRequired != null ? backchannelLogoutSessionRequired : false,
 				authenticationMethod != null ? Set.of(authenticationMethod) : before.authenticationMethods(), jwksUri,
-				tokenEndpointAuthSigningAlg, parRequired != null ? parRequired : false);
+				tokenEndpointAuthSigningAlg, parRequired != null ? parRequired : false, null);
 	}
 
 	/** A client that signs people in gets {@code openid}; a service, nothing unless it asks. */
