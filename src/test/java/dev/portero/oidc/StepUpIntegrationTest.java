@@ -77,6 +77,28 @@ class StepUpIntegrationTest extends OidcTestSupport {
 	}
 
 	@Test
+	void aPushedRequestForMfaStepsUpAndResumesByItsReference() throws Exception {
+		Account account = newAccount("stepup-par");
+		Browser browser = browser();
+		assertThat(browser.signIn(account.email(), PASSWORD)).isTrue();
+		String key = enrolTotp(account);
+		RelyingParty app = firstParty();
+		RelyingParty.Request request = app.request("openid").with("acr_values", "mfa");
+		HttpResponse<String> pushed = app.push(request);
+		assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
+		String reference = (String) RelyingParty.json(pushed.body()).get("request_uri");
+
+		assertThat(Browser.location(browser.get(app.pushedPath(reference)))).as("the pushed acr_values are seen")
+			.endsWith("/login/mfa");
+		HttpResponse<String> right = browser.submit("/login/mfa", "/login/mfa", Map.of("code", AuthenticatorApp.code(key, 1)));
+		assertThat(Browser.location(right)).as("back to the pushed request").contains("request_uri=")
+			.doesNotContain("acr_values");
+		JWTClaimsSet idToken = idToken(app, request, redirectToApplication(browser.get(Browser.location(right))));
+
+		assertThat(idToken.getStringClaim("acr")).isEqualTo("mfa");
+	}
+
+	@Test
 	void stepUpCodeGuessesAreThrottledAsAtSignIn() {
 		Account account = newAccount("stepup-guess");
 		Browser browser = browser();

@@ -2,19 +2,23 @@ package dev.portero.oidc.clients;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 import dev.portero.config.SecretHasher;
 
 /**
- * Client secrets: 256-bit random values Portero generates, stored as a keyed HMAC-SHA-256 hash.
- * A slow password hash (the application's {@link PasswordEncoder} bean) would make every
+ * Client ids (random, not secret) and client secrets: 256-bit random values Portero generates,
+ * stored as a keyed HMAC-SHA-256 hash. A slow password hash (the application's {@link PasswordEncoder} bean) would make every
  * client-credentials request cost as much as a human sign-in without adding safety, since a
  * 256-bit random secret cannot be guessed; the key (from the master key) means a stolen database
  * alone cannot confirm a secret either.
  */
 public final class ClientSecrets {
+
+	private static final SecureRandom RANDOM = new SecureRandom();
 
 	static final String PREFIX = "{hmac-sha256}";
 
@@ -22,6 +26,13 @@ public final class ClientSecrets {
 
 	public ClientSecrets(SecretHasher hasher) {
 		this.hasher = hasher;
+	}
+
+	/** 128 random bits, URL-safe: not a secret, but not guessable or enumerable either. */
+	static String newClientId() {
+		byte[] bytes = new byte[16];
+		RANDOM.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
 	}
 
 	/** A new secret, to hand out once. */

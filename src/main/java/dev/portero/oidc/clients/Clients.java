@@ -1,11 +1,9 @@
 package dev.portero.oidc.clients;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,21 +12,16 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
-import org.springframework.security.oauth2.server.authorization.settings.ConfigurationSettingNames;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.portero.oidc.OidcEvents;
 import dev.portero.oidc.OidcSettings;
-import dev.portero.oidc.authorization.PushedAuthorizationRequests;
-import dev.portero.oidc.authorization.MinimumAssurance;
 import dev.portero.oidc.clients.ClientProblems.PublicClientHasNoSecret;
 import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
@@ -112,8 +105,6 @@ public class Clients {
 	/** What a client may sign its {@code private_key_jwt} assertions with, as discovery lists it. */
 	public static final List<String> ASSERTION_ALGORITHMS = ClientRules.ASSERTION_ALGORITHMS;
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	/** OpenID Connect Dynamic Client Registration 1.0, {@code id_token_signed_response_alg}. */
 	static final OidcSettings.SigningAlgorithm DEFAULT_ID_TOKEN_ALGORITHM = OidcSettings.SigningAlgorithm.RS256;
 
@@ -152,24 +143,24 @@ public class Clients {
 				draft.refreshTokenLifetime(), settings.maxTokenLifetime(), pkce);
 		Duration refresh = draft.refreshTokenLifetime() != null ? draft.refreshTokenLifetime()
 				: settings.refreshTokenLifetime();
-		BackChannelLogoutRegistration backchannelLogout = checked(
+		BackChannelLogoutRegistration backchannelLogout = ClientSettingsWriter.checked(
 				BackChannelLogoutRegistration.NONE.with(draft.backchannelLogoutUri(), draft.backchannelLogoutSessionRequired()));
 		Set<String> methods = draft.authenticationMethods() != null ? set(draft.authenticationMethods())
 				: draft.type() == Type.CONFIDENTIAL ? set(ClientRules.SECRET_METHODS) : set(Set.of(ClientRules.NONE));
 		ClientRules.checkAuthentication(draft.type(), methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
 
 		// a client that authenticates with a key only gets no secret that could leak
-		String secret = usesSecret(methods) ? secrets.newSecret() : null;
+		String secret = ClientSettingsWriter.usesSecret(methods) ? secrets.newSecret() : null;
 		RegisteredClient.Builder builder = RegisteredClient.withId(UUID.randomUUID().toString())
-			.clientId(newClientId())
+			.clientId(ClientSecrets.newClientId())
 			.clientIdIssuedAt(clock.instant())
 			.clientName(draft.name().strip())
 			.clientSecret(secret != null ? secrets.encode(secret) : null);
-		ClientSettings.Builder clientSettings = authentication(builder, backchannelLogout.applyTo(ClientSettings.builder()),
+		ClientSettings.Builder clientSettings = ClientSettingsWriter.authentication(builder, backchannelLogout.applyTo(ClientSettings.builder()),
 				methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
-		clientSettings.setting(PushedAuthorizationRequests.REQUIRED_SETTING, pushing(draft.type(), draft.parRequired()));
-		MinimumAssurance.applyTo(clientSettings, ClientRules.checkMinimumAcr(draft.minimumAcr()));
-		RegisteredClient client = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
+		ClientSettingsWriter.porteros(clientSettings, draft.type(), Boolean.TRUE.equals(draft.parRequired()),
+				draft.minimumAcr());
+		RegisteredClient client = ClientSettingsWriter.configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
 				draft.firstParty(), pkce, clientSettings, TokenSettings.builder(), access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
 			.build();
@@ -213,7 +204,7 @@ public class Clients {
 				settings.maxTokenLifetime(), pkce);
 		Duration refresh = refreshGiven != null ? refreshGiven : settings.refreshTokenLifetime();
 		boolean firstParty = changes.firstParty() != null ? changes.firstParty() : before.firstParty();
-		BackChannelLogoutRegistration backchannelLogout = checked(
+		BackChannelLogoutRegistration backchannelLogout = ClientSettingsWriter.checked(
 				before.backchannelLogout().with(changes.backchannelLogoutUri(), changes.backchannelLogoutSessionRequired()));
 		Set<String> methods = changes.authenticationMethods() != null ? set(changes.authenticationMethods())
 				: before.authenticationMethods();
@@ -223,7 +214,7 @@ public class Clients {
 		String signingAlgorithm = changes.tokenEndpointAuthSigningAlg() != null ? changes.tokenEndpointAuthSigningAlg()
 				: keyMethod ? before.tokenEndpointAuthSigningAlg() : null;
 		ClientRules.checkAuthentication(before.type(), methods, jwksUri, signingAlgorithm);
-		if (usesSecret(methods) && existing.getClientSecret() == null) {
+		if (ClientSettingsWriter.usesSecret(methods) && existing.getClientSecret() == null) {
 			throw new ClientProblems.SecretRequired();
 		}
 
@@ -234,19 +225,16 @@ public class Clients {
 			.authorizationGrantTypes(Set::clear)
 			.scopes(Set::clear)
 			.clientAuthenticationMethods(Set::clear);
-		if (!usesSecret(methods)) {
+		if (!ClientSettingsWriter.usesSecret(methods)) {
 			// a secret no method accepts any more is dropped, so that it cannot come back to life
 			builder.clientSecret(null);
 		}
-		ClientSettings.Builder clientSettings = authentication(builder,
+		ClientSettings.Builder clientSettings = ClientSettingsWriter.authentication(builder,
 				backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())), methods,
 				jwksUri, signingAlgorithm);
-		clientSettings.setting(PushedAuthorizationRequests.REQUIRED_SETTING,
-				pushing(before.type(), changes.parRequired() != null ? changes.parRequired() : before.parRequired()));
-		if (changes.minimumAcr() != null) {
-			MinimumAssurance.applyTo(clientSettings, ClientRules.checkMinimumAcr(changes.minimumAcr()));
-		}
-		RegisteredClient updated = configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
+		ClientSettingsWriter.porteros(clientSettings, before.type(),
+				changes.parRequired() != null ? changes.parRequired() : before.parRequired(), changes.minimumAcr());
+		RegisteredClient updated = ClientSettingsWriter.configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
 				pkce, clientSettings,
 				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
 				changes.idTokenSignedResponseAlg() != null ? changes.idTokenSignedResponseAlg()
@@ -298,80 +286,6 @@ public class Clients {
 		}
 		return client;
 	}
-
-	/**
-	 * The settings every client gets: PKCE required unless an administrator let a confidential
-	 * client go without (as OAuth 2.1 recommends, it protects the code even when the secret leaks;
-	 * relying parties older than PKCE cannot send it), consent unless first-party, refresh tokens
-	 * replaced at each use.
-	 */
-	private static RegisteredClient.Builder configure(RegisteredClient.Builder builder, List<String> redirectUris,
-			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
-			boolean pkceRequired, ClientSettings.Builder clientSettings, TokenSettings.Builder tokenSettings, Duration access, Duration refresh,
-			OidcSettings.SigningAlgorithm idTokenAlgorithm) {
-		return builder.redirectUris(uris -> uris.addAll(redirectUris))
-			.postLogoutRedirectUris(uris -> uris.addAll(postLogoutRedirectUris))
-			.authorizationGrantTypes(grants -> grantTypes.forEach(grant -> grants.add(new AuthorizationGrantType(grant))))
-			.scopes(set -> set.addAll(scopes))
-			.clientSettings(clientSettings.requireProofKey(pkceRequired).requireAuthorizationConsent(!firstParty).build())
-			.tokenSettings(tokenSettings.accessTokenTimeToLive(access)
-				.refreshTokenTimeToLive(refresh)
-				.reuseRefreshTokens(false)
-				.idTokenSignatureAlgorithm(SignatureAlgorithm.from(idTokenAlgorithm.name()))
-				.build());
-	}
-
-	private static boolean usesSecret(Set<String> methods) {
-		return methods.stream().anyMatch(ClientRules.SECRET_METHODS::contains);
-	}
-
-	/**
-	 * The authentication methods, and for {@code private_key_jwt} the JWKS URI and the one
-	 * algorithm the client's assertions must be signed with (Spring's assertion decoder accepts
-	 * that one only); without it both settings go.
-	 */
-	private static ClientSettings.Builder authentication(RegisteredClient.Builder builder, ClientSettings.Builder settings,
-			Set<String> methods, @Nullable String jwksUri, @Nullable String signingAlgorithm) {
-		for (String method : ClientRules.AUTHENTICATION_METHODS) {
-			if (methods.contains(method)) {
-				builder.clientAuthenticationMethod(new ClientAuthenticationMethod(method));
-			}
-		}
-		settings.settings(stored -> {
-			stored.remove(ConfigurationSettingNames.Client.JWK_SET_URL);
-			stored.remove(ConfigurationSettingNames.Client.TOKEN_ENDPOINT_AUTHENTICATION_SIGNING_ALGORITHM);
-		});
-		if (methods.contains(ClientRules.PRIVATE_KEY_JWT) && jwksUri != null) {
-			settings.jwkSetUrl(jwksUri)
-				.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.from(
-						signingAlgorithm != null ? signingAlgorithm : ClientRules.DEFAULT_ASSERTION_ALGORITHM));
-		}
-		return settings;
-	}
-
-	/** Whether the client must push its requests; only a confidential one can (Spring's endpoint authenticates it). */
-	private static boolean pushing(Type type, @Nullable Boolean required) {
-		if (Boolean.TRUE.equals(required) && type == Type.PUBLIC) {
-			throw new ClientProblems.PushingNeedsAuthentication();
-		}
-		return Boolean.TRUE.equals(required);
-	}
-
-	/** A back-channel logout URI follows the redirect URIs' rules (OpenID Connect Back-Channel Logout 2.2). */
-	private static BackChannelLogoutRegistration checked(BackChannelLogoutRegistration registration) {
-		if (registration.uri() != null) {
-			ClientRules.checkUri("back-channel logout URI", registration.uri());
-		}
-		return registration;
-	}
-
-	/** 128 random bits, URL-safe: not a secret, but not guessable or enumerable either. */
-	private static String newClientId() {
-		byte[] bytes = new byte[16];
-		RANDOM.nextBytes(bytes);
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-	}
-
 
 	private static List<String> list(@Nullable List<String> values) {
 		return values == null ? List.of() : new ArrayList<>(new LinkedHashSet<>(values));

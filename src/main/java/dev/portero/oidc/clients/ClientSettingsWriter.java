@@ -1,0 +1,107 @@
+package dev.portero.oidc.clients;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ConfigurationSettingNames;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+
+import dev.portero.oidc.OidcSettings;
+import dev.portero.oidc.authorization.MinimumAssurance;
+import dev.portero.oidc.authorization.PushedAuthorizationRequests;
+import dev.portero.oidc.logout.BackChannelLogoutRegistration;
+
+/**
+ * How a registration's choices become the settings of Spring's {@link RegisteredClient}: grants,
+ * URIs, consent, PKCE, token lifetimes, how the client authenticates, and the settings Portero
+ * keeps beside Spring's. {@link Clients} decides what the choices are; this writes them.
+ */
+final class ClientSettingsWriter {
+
+	private ClientSettingsWriter() {
+	}
+
+	/**
+	 * The settings every client gets: PKCE required unless an administrator let a confidential
+	 * client go without (as OAuth 2.1 recommends, it protects the code even when the secret leaks;
+	 * relying parties older than PKCE cannot send it), consent unless first-party, refresh tokens
+	 * replaced at each use.
+	 */
+	static RegisteredClient.Builder configure(RegisteredClient.Builder builder, List<String> redirectUris,
+			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
+			boolean pkceRequired, ClientSettings.Builder clientSettings, TokenSettings.Builder tokenSettings, Duration access, Duration refresh,
+			OidcSettings.SigningAlgorithm idTokenAlgorithm) {
+		return builder.redirectUris(uris -> uris.addAll(redirectUris))
+			.postLogoutRedirectUris(uris -> uris.addAll(postLogoutRedirectUris))
+			.authorizationGrantTypes(grants -> grantTypes.forEach(grant -> grants.add(new AuthorizationGrantType(grant))))
+			.scopes(set -> set.addAll(scopes))
+			.clientSettings(clientSettings.requireProofKey(pkceRequired).requireAuthorizationConsent(!firstParty).build())
+			.tokenSettings(tokenSettings.accessTokenTimeToLive(access)
+				.refreshTokenTimeToLive(refresh)
+				.reuseRefreshTokens(false)
+				.idTokenSignatureAlgorithm(SignatureAlgorithm.from(idTokenAlgorithm.name()))
+				.build());
+	}
+
+	static boolean usesSecret(Set<String> methods) {
+		return methods.stream().anyMatch(ClientRules.SECRET_METHODS::contains);
+	}
+
+	/**
+	 * The authentication methods, and for {@code private_key_jwt} the JWKS URI and the one
+	 * algorithm the client's assertions must be signed with (Spring's assertion decoder accepts
+	 * that one only); without it both settings go.
+	 */
+	static ClientSettings.Builder authentication(RegisteredClient.Builder builder, ClientSettings.Builder settings,
+			Set<String> methods, @Nullable String jwksUri, @Nullable String signingAlgorithm) {
+		for (String method : ClientRules.AUTHENTICATION_METHODS) {
+			if (methods.contains(method)) {
+				builder.clientAuthenticationMethod(new ClientAuthenticationMethod(method));
+			}
+		}
+		settings.settings(stored -> {
+			stored.remove(ConfigurationSettingNames.Client.JWK_SET_URL);
+			stored.remove(ConfigurationSettingNames.Client.TOKEN_ENDPOINT_AUTHENTICATION_SIGNING_ALGORITHM);
+		});
+		if (methods.contains(ClientRules.PRIVATE_KEY_JWT) && jwksUri != null) {
+			settings.jwkSetUrl(jwksUri)
+				.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.from(
+						signingAlgorithm != null ? signingAlgorithm : ClientRules.DEFAULT_ASSERTION_ALGORITHM));
+		}
+		return settings;
+	}
+
+	/**
+	 * Portero's own settings beside Spring's: whether the client must push its authorization
+	 * requests (only a confidential one can: Spring's endpoint authenticates the client), and the
+	 * least assurance its sign-ins must reach (left as it is when null).
+	 */
+	static ClientSettings.Builder porteros(ClientSettings.Builder settings, Clients.Type type, boolean parRequired,
+			@Nullable String minimumAcr) {
+		if (parRequired && type == Clients.Type.PUBLIC) {
+			throw new ClientProblems.PushingNeedsAuthentication();
+		}
+		settings.setting(PushedAuthorizationRequests.REQUIRED_SETTING, parRequired);
+		if (minimumAcr != null) {
+			MinimumAssurance.applyTo(settings, ClientRules.checkMinimumAcr(minimumAcr));
+		}
+		return settings;
+	}
+
+	/** A back-channel logout URI follows the redirect URIs' rules (OpenID Connect Back-Channel Logout 2.2). */
+	static BackChannelLogoutRegistration checked(BackChannelLogoutRegistration registration) {
+		if (registration.uri() != null) {
+			ClientRules.checkUri("back-channel logout URI", registration.uri());
+		}
+		return registration;
+	}
+
+}
