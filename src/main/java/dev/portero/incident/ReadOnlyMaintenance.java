@@ -21,10 +21,10 @@ import dev.portero.web.Problems;
 
 /**
  * Read-only maintenance: while the switch is on, a request that would change something is refused
- * with 503 (problem+json for the API, a page with the banner otherwise). Reading, signing in and
- * out (pages, passkeys, second factors) and the OAuth endpoints keep working, so people and
- * applications can still sign in; so do the incident switches, so an administrator can turn it
- * off.
+ * with 503 (problem+json for the API and client registration, a page with the banner otherwise).
+ * Reading, signing in and out (pages, passkeys, second factors) and the OAuth endpoints keep
+ * working, so people and applications can still sign in; so do the incident switches, so an
+ * administrator can turn it off. Dynamic client registration, which changes clients, does not.
  */
 @Component
 @ConditionalOnWebApplication
@@ -36,6 +36,9 @@ class ReadOnlyMaintenance extends OncePerRequestFilter {
 	/** Changes that are part of signing in or out (accepting new terms too), or of turning maintenance off. */
 	private static final List<String> ALLOWED_PREFIXES = List.of("/login", "/logout", "/reauth", "/webauthn/authenticate", "/terms",
 			"/oauth2/", "/connect/logout", "/userinfo", "/device", "/api/v1/admin/incident");
+
+	/** Dynamic client registration creates and changes clients: refused, as through the admin API, though it is under /oauth2/. */
+	private static final String CLIENT_REGISTRATION = "/oauth2/register";
 
 	private final IncidentSwitches switches;
 
@@ -61,7 +64,7 @@ class ReadOnlyMaintenance extends OncePerRequestFilter {
 		String message = "Portero is in read-only maintenance: signing in works, changes do not for the moment."
 				+ (state.banner() == null ? "" : " " + state.banner());
 		response.setHeader("Retry-After", "300");
-		if (Problems.isApi(request)) {
+		if (Problems.isApi(request) || path(request).startsWith(CLIENT_REGISTRATION)) {
 			Problems.write(request, response, Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "read-only-maintenance", message));
 			return;
 		}
@@ -73,8 +76,12 @@ class ReadOnlyMaintenance extends OncePerRequestFilter {
 	}
 
 	private static boolean allowed(HttpServletRequest request) {
-		String path = request.getRequestURI().substring(request.getContextPath().length());
-		return ALLOWED_PREFIXES.stream().anyMatch(path::startsWith);
+		String path = path(request);
+		return ALLOWED_PREFIXES.stream().anyMatch(path::startsWith) && !path.startsWith(CLIENT_REGISTRATION);
+	}
+
+	private static String path(HttpServletRequest request) {
+		return request.getRequestURI().substring(request.getContextPath().length());
 	}
 
 }

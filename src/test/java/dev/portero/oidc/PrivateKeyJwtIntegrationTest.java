@@ -133,6 +133,26 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 	}
 
 	@Test
+	void theAssertionAloneNamesTheClient() throws Exception {
+		RSAKey key = rsaKey("no-client-id");
+		publish(key);
+		String clientId = register(Map.of("scopes", List.of("reports:read"))).get("clientId").asString();
+		Map<String, String> form = new LinkedHashMap<>(Map.of("grant_type", "client_credentials", "scope", "reports:read",
+				"client_assertion_type", ASSERTION_TYPE,
+				"client_assertion", assertion(key, JWSAlgorithm.RS256, clientId, baseUrl(), Duration.ofMinutes(1))));
+
+		Answer answer = flows.postAnonymously("/oauth2/token", form);
+
+		assertThat(answer.status()).as("RFC 7523 3: client_id may be left out; " + answer.body()).isEqualTo(200);
+		assertThat(SignedJWT.parse(answer.string("access_token")).getJWTClaimsSet().getStringClaim("client_id"))
+			.isEqualTo(clientId);
+		RSAKey other = rsaKey("not-the-clients");
+		form.put("client_assertion", assertion(other, JWSAlgorithm.RS256, clientId, baseUrl(), Duration.ofMinutes(1)));
+		Answer forged = flows.postAnonymously("/oauth2/token", form);
+		assertThat(forged.status()).as("naming a client is not being it").isEqualTo(401);
+	}
+
+	@Test
 	void porteroReadsItsOwnAtJwtTokensAtTheAdminApi() throws Exception {
 		ECKey key = new ECKeyGenerator(Curve.P_256).keyID("ec-" + UUID.randomUUID()).generate();
 		publish(key);

@@ -2,8 +2,6 @@ package dev.portero.oidc.authorization;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,7 +11,6 @@ import java.util.function.BinaryOperator;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.jspecify.annotations.Nullable;
@@ -26,6 +23,8 @@ import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.portero.web.RequestWithParameters;
 
 /**
  * Pushed authorization requests (RFC 9126): the client posts its authorization request to
@@ -79,7 +78,7 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 			return;
 		}
 		request.setAttribute(ATTRIBUTE, pushed);
-		chain.doFilter(new Expanded(request, pushed.parameters()), response);
+		chain.doFilter(new RequestWithParameters(request, pushed.parameters()), response);
 	}
 
 	/**
@@ -133,7 +132,7 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 					throws ServletException, IOException {
 				Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameterMap());
 				CREDENTIALS.forEach(parameters::remove);
-				chain.doFilter(new Expanded(request, parameters), response);
+				chain.doFilter(new RequestWithParameters(request, parameters), response);
 			}
 
 		};
@@ -240,39 +239,6 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 			return request.getContextPath() + "/oauth2/authorize?client_id="
 					+ AuthorizationRefusals.encode(stored.getClientId()) + "&request_uri="
 					+ AuthorizationRefusals.encode(reference);
-		}
-
-	}
-
-	/** The request with other parameters: the pushed ones in place of the few the browser sent, or fewer. */
-	private static final class Expanded extends HttpServletRequestWrapper {
-
-		private final Map<String, String[]> parameters;
-
-		Expanded(HttpServletRequest request, Map<String, String[]> parameters) {
-			super(request);
-			this.parameters = Collections.unmodifiableMap(parameters);
-		}
-
-		@Override
-		public @Nullable String getParameter(String name) {
-			String[] values = parameters.get(name);
-			return values == null || values.length == 0 ? null : values[0];
-		}
-
-		@Override
-		public Map<String, String[]> getParameterMap() {
-			return parameters;
-		}
-
-		@Override
-		public Enumeration<String> getParameterNames() {
-			return Collections.enumeration(parameters.keySet());
-		}
-
-		@Override
-		public String @Nullable [] getParameterValues(String name) {
-			return parameters.get(name);
 		}
 
 	}

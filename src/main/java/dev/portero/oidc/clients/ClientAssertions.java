@@ -6,22 +6,30 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.text.ParseException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jwt.JWTParser;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.web.authentication.AuthenticationConverter;
 import org.springframework.stereotype.Component;
+
+import dev.portero.web.RequestWithParameters;
 
 /**
  * How client assertions ({@code private_key_jwt}, RFC 7523) are checked: Spring's
@@ -113,6 +121,35 @@ class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * RFC 7523 (3) and OpenID Connect Core 9 leave {@code client_id} out of a request that
+	 * authenticates with an assertion, whose {@code sub} names the client (FAPI 2.0 clients send
+	 * none); Spring's converter requires it. A request without one is given the assertion's
+	 * {@code sub}, read unchecked only to find the client: Spring's provider then checks the
+	 * signature with that client's keys, and that {@code iss} and {@code sub} both name it.
+	 */
+	static AuthenticationConverter namingTheClient(AuthenticationConverter converter) {
+		return request -> {
+			String assertion = request.getParameter(OAuth2ParameterNames.CLIENT_ASSERTION);
+			if (assertion == null || request.getParameter(OAuth2ParameterNames.CLIENT_ID) != null) {
+				return converter.convert(request);
+			}
+			String subject;
+			try {
+				subject = JWTParser.parse(assertion).getJWTClaimsSet().getSubject();
+			}
+			catch (ParseException ex) {
+				subject = null;
+			}
+			if (subject == null) {
+				return converter.convert(request); // Spring refuses it: invalid_request
+			}
+			Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameterMap());
+			parameters.put(OAuth2ParameterNames.CLIENT_ID, new String[] { subject });
+			return converter.convert(new RequestWithParameters(request, parameters));
+		};
 	}
 
 }

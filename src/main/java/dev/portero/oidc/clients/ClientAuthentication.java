@@ -5,6 +5,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2ClientAuthenticationConfigurer;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.web.authentication.JwtClientAssertionAuthenticationConverter;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,7 +41,11 @@ public class ClientAuthentication implements Customizer<OAuth2ClientAuthenticati
 				assertionProvider.setJwtDecoderFactory(assertions);
 			}
 		}))
-			.authenticationConverters(converters -> converters.replaceAll(limit::guard))
+			.authenticationConverters(converters -> {
+				converters.replaceAll(converter -> converter instanceof JwtClientAssertionAuthenticationConverter
+						? ClientAssertions.namingTheClient(converter) : converter);
+				converters.replaceAll(limit::guard);
+			})
 			.errorResponseHandler(new ClientAuthenticationErrors(limit));
 	}
 
