@@ -305,7 +305,7 @@ class IncidentSwitchesIntegrationTest extends IntegrationTestSupport {
 		assertThat(api.statusCode()).isEqualTo(503);
 		assertThat(api.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
 		assertThat(api.body()).contains("https://portero.dev/problems/read-only-maintenance").doesNotContain("Exception");
-		HttpResponse<String> registration = browser().json("POST", "/oauth2/register",
+		HttpResponse<String> registration = admin.json("POST", "/oauth2/register",
 				"{\"redirect_uris\":[\"https://app.example/cb\"]}");
 		assertThat(registration.statusCode()).as("dynamic client registration changes clients").isEqualTo(503);
 		assertThat(registration.body()).contains("https://portero.dev/problems/read-only-maintenance");
