@@ -1,10 +1,13 @@
 package dev.portero.admin;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -18,6 +21,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
@@ -28,6 +32,7 @@ import dev.portero.oidc.clients.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.TestClients;
+import dev.portero.support.TestEngine;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -147,6 +152,38 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 
 		assertProblem(admin.json("POST", CLIENTS + "/" + clientId + "/secret", null), 409, "public-client-has-no-secret");
 		assertThat(storedSecret(clientId)).isNull();
+	}
+
+	@Test
+	void authorizationCodesLiveOneMinuteAlsoForClientsRegisteredBefore() throws IOException {
+		HttpResponse<String> response = signedInAdmin().json("POST", CLIENTS, body("name", "Quick", "redirectUris",
+				List.of(REDIRECT), "grantTypes", List.of("authorization_code"), "scopes", List.of("openid")));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		String clientId = parse(response).get("clientId").asString();
+		assertThat(repository.findByClientId(clientId).getTokenSettings().getAuthorizationCodeTimeToLive())
+			.as("FAPI 2.0 Security Profile 5.3.2.1").isEqualTo(Duration.ofMinutes(1));
+
+		// a client stored before V11 has Spring's five minutes, which the migration makes one
+		String oneMinute = "\"settings.token.authorization-code-time-to-live\":[\"java.time.Duration\",\"PT1M\"]";
+		String fiveMinutes = oneMinute.replace("PT1M", "PT5M");
+		assertThat(jdbc.sql("UPDATE oauth2_registered_client SET token_settings = REPLACE(token_settings, :one, :five) WHERE client_id = :id")
+			.param("one", oneMinute)
+			.param("five", fiveMinutes)
+			.param("id", clientId)
+			.update()).isOne();
+		assertThat(storedTokenSettings(clientId)).contains(fiveMinutes);
+		String migration = "db/migration/" + TestEngine.name() + "/V11__authorization_code_lifetime.sql";
+		try (InputStream sql = new ClassPathResource(migration).getInputStream()) {
+			jdbc.sql(new String(sql.readAllBytes(), StandardCharsets.UTF_8)).update();
+		}
+		assertThat(storedTokenSettings(clientId)).contains(oneMinute).doesNotContain(fiveMinutes);
+	}
+
+	private String storedTokenSettings(String clientId) {
+		return jdbc.sql("SELECT token_settings FROM oauth2_registered_client WHERE client_id = :id")
+			.param("id", clientId)
+			.query(String.class)
+			.single();
 	}
 
 	@Test

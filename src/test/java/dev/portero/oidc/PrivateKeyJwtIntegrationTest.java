@@ -173,6 +173,35 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 	}
 
 	@Test
+	void aClientThatMustPushItsRequestsOnlyGetsInWithTheIssuerAsTheAssertionsAudience() throws Exception {
+		RSAKey key = rsaKey("fapi");
+		publish(key);
+		String clientId = register(Map.of("scopes", List.of("reports:read"), "parRequired", true)).get("clientId").asString();
+		OidcTokenFlows client = flows.forwardedFor("198.51.100.62");
+
+		Map<String, String> refused = new LinkedHashMap<>();
+		refused.put("the token endpoint", assertion(key, JWSAlgorithm.RS256, clientId, tokenEndpoint(), Duration.ofMinutes(1)));
+		refused.put("the PAR endpoint", assertion(key, JWSAlgorithm.RS256, clientId, baseUrl() + "/oauth2/par",
+				Duration.ofMinutes(1)));
+		refused.put("the issuer and another", sign(key, JWSAlgorithm.RS256, claims(clientId, baseUrl(), Duration.ofMinutes(1))
+			.audience(List.of(baseUrl(), "https://elsewhere.example.test"))
+			.build()));
+		for (Map.Entry<String, String> wrong : refused.entrySet()) {
+			Answer answer = client.postAnonymously("/oauth2/token", authenticated(clientId, wrong.getValue(),
+					Map.of("grant_type", "client_credentials", "scope", "reports:read")));
+			assertThat(answer.status()).as(wrong.getKey() + ": " + answer.body()).isEqualTo(401);
+			assertThat(answer.error()).as(wrong.getKey()).isEqualTo("invalid_client");
+		}
+		Answer issuer = token(clientId, assertion(key, JWSAlgorithm.RS256, clientId, baseUrl(), Duration.ofMinutes(1)));
+		assertThat(issuer.status()).as(issuer.body()).isEqualTo(200);
+
+		// other clients keep Spring's rule: Spring Security's own client sends the token endpoint
+		String ordinary = register(Map.of("scopes", List.of("reports:read"))).get("clientId").asString();
+		Answer endpoint = token(ordinary, assertion(key, JWSAlgorithm.RS256, ordinary, tokenEndpoint(), Duration.ofMinutes(1)));
+		assertThat(endpoint.status()).as(endpoint.body()).isEqualTo(200);
+	}
+
+	@Test
 	void wrongKeyAudienceLifetimeOrAReplayIsInvalidClientAndCountsAsAFailure() throws Exception {
 		RSAKey key = rsaKey("right");
 		publish(key);

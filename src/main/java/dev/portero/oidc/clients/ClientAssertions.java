@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.text.ParseException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,9 +27,11 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
 import org.springframework.security.web.authentication.AuthenticationConverter;
 import org.springframework.stereotype.Component;
 
+import dev.portero.oidc.authorization.PushedAuthorizationRequests;
 import dev.portero.web.RequestWithParameters;
 
 /**
@@ -43,7 +46,15 @@ import dev.portero.web.RequestWithParameters;
  * it) and expire within {@link #MAX_LIFETIME}, which bounds how long it is kept;</li>
  * <li>a changed JWKS URI or algorithm: Spring's factory keeps one decoder per client for ever, so
  * a client moved to another JWKS URI would be checked against the old one until a restart. The
- * decoders here are keyed by what they were built from.</li>
+ * decoders here are keyed by what they were built from;</li>
+ * <li>the audience of a client that must push its requests, the mark of a high-security (FAPI
+ * 2.0) client: its assertion's {@code aud} must be the issuer alone, one string (FAPI 2.0
+ * Security Profile 5.3.2.1). An assertion whose audience an endpoint URL may be can be taken
+ * from the client by a rogue authorization server that names this one's endpoint as its own and
+ * replayed here (the audience injection the OpenID Foundation published in 2025); the issuer,
+ * checked by the client against discovery, cannot. Other clients keep Spring's rule (the issuer
+ * or an endpoint URL), which relying parties built on Spring Security's own client need: it
+ * sends the token endpoint URL.</li>
  * </ul>
  */
 @Component
@@ -68,8 +79,9 @@ class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 
 	@Override
 	public JwtDecoder createDecoder(RegisteredClient client) {
+		boolean issuerAlone = Boolean.TRUE.equals(client.getClientSettings().getSetting(PushedAuthorizationRequests.REQUIRED_SETTING));
 		String key = client.getId() + " " + client.getClientSettings().getJwkSetUrl() + " "
-				+ client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm();
+				+ client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm() + " " + issuerAlone;
 		return decoders.get(key, ignored -> {
 			JwtClientAssertionDecoderFactory spring = new JwtClientAssertionDecoderFactory();
 			spring.setJwtValidatorFactory(registered -> {
@@ -78,11 +90,25 @@ class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 				// the jti is spent only by an assertion that passed every other check
 				return jwt -> {
 					OAuth2TokenValidatorResult result = checks.validate(jwt);
+					if (!result.hasErrors() && issuerAlone && !issuerAlone(jwt)) {
+						return refused("The client assertion's audience must be the issuer alone.");
+					}
 					return result.hasErrors() ? result : firstUse(registered.getClientId(), jwt);
 				};
 			});
 			return spring.createDecoder(client);
 		});
+	}
+
+	/**
+	 * One audience, the issuer (read from the context Spring's own audience check reads). The
+	 * decoder has made {@code aud} a list by now, so a one-element array passes as the string
+	 * would; an array naming anything else besides does not.
+	 */
+	private static boolean issuerAlone(Jwt assertion) {
+		List<String> audiences = assertion.getAudience();
+		return audiences != null && audiences.size() == 1
+				&& audiences.getFirst().equals(AuthorizationServerContextHolder.getContext().getIssuer());
 	}
 
 	private OAuth2TokenValidatorResult firstUse(String clientId, Jwt assertion) {

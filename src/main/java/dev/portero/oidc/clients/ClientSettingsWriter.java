@@ -26,6 +26,14 @@ import dev.portero.oidc.logout.BackChannelLogoutRegistration;
  */
 final class ClientSettingsWriter {
 
+	/**
+	 * How long an authorization code may wait to be exchanged: a minute, as FAPI 2.0 Security
+	 * Profile 5.3.2.1 asks (Spring's default is five). The exchange follows the redirect at once;
+	 * a code caught on the way is worth less the sooner it dies. Migration V11 gave clients
+	 * registered before the same lifetime.
+	 */
+	static final Duration AUTHORIZATION_CODE_LIFETIME = Duration.ofMinutes(1);
+
 	private ClientSettingsWriter() {
 	}
 
@@ -33,7 +41,7 @@ final class ClientSettingsWriter {
 	 * The settings every client gets: PKCE required unless an administrator let a confidential
 	 * client go without (as OAuth 2.1 recommends, it protects the code even when the secret leaks;
 	 * relying parties older than PKCE cannot send it), consent unless first-party, refresh tokens
-	 * replaced at each use.
+	 * replaced at each use, codes that live {@link #AUTHORIZATION_CODE_LIFETIME}.
 	 */
 	static RegisteredClient.Builder configure(RegisteredClient.Builder builder, List<String> redirectUris,
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
@@ -45,6 +53,7 @@ final class ClientSettingsWriter {
 			.scopes(set -> set.addAll(scopes))
 			.clientSettings(clientSettings.requireProofKey(pkceRequired).requireAuthorizationConsent(!firstParty).build())
 			.tokenSettings(tokenSettings.accessTokenTimeToLive(access)
+				.authorizationCodeTimeToLive(AUTHORIZATION_CODE_LIFETIME)
 				.refreshTokenTimeToLive(refresh)
 				.reuseRefreshTokens(false)
 				.idTokenSignatureAlgorithm(SignatureAlgorithm.from(idTokenAlgorithm.name()))
