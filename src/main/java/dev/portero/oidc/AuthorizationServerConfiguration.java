@@ -50,6 +50,7 @@ import dev.portero.oidc.keys.SigningKeys;
 import dev.portero.oidc.logout.RpInitiatedLogout;
 import dev.portero.oidc.registration.RegistrationSettings;
 import dev.portero.oidc.tokens.AuthenticationMethods;
+import dev.portero.oidc.tokens.DpopBoundCodes;
 import dev.portero.oidc.tokens.OidcClaims;
 
 /**
@@ -88,7 +89,10 @@ class AuthorizationServerConfiguration {
 				.authorizationResponseHandler(AuthorizationResponses.code(serverSettings.getIssuer()))
 				.errorResponseHandler(AuthorizationResponses.error(serverSettings.getIssuer())))
 			// RFC 9126 at /oauth2/par; AuthorizationRequestFilters shows Portero's steps what was pushed
-			.pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
+			.pushedAuthorizationRequestEndpoint(
+					pushed -> pushed.pushedAuthorizationRequestConverters(DpopBoundCodes.boundAtThePushedRequest()))
+			// RFC 9449 10: a code bound to a DPoP key is redeemed only with a proof by that key
+			.tokenEndpoint(token -> token.authenticationProviders(DpopBoundCodes.checkedAtTheTokenEndpoint(authorizations)))
 			// RFC 8414 metadata says the same as OIDC discovery of what a client can do
 			.authorizationServerMetadataEndpoint(endpoint -> endpoint
 				.authorizationServerMetadataCustomizer(
