@@ -69,8 +69,8 @@ import dev.portero.web.Problems;
 @EnableWebSecurity
 class SecurityConfiguration {
 
-	static final String[] PUBLIC_PAGES = { "/css/**", "/js/**", "/favicon.ico", "/error", "/login", "/register", "/register/**",
-			"/password/forgot", "/password/reset", "/invitation", "/setup", "/account/email/confirm",
+	static final String[] PUBLIC_PAGES = { "/css/**", "/js/**", "/favicon.ico", "/error", "/login", "/login/cancel",
+			"/register", "/register/**", "/password/forgot", "/password/reset", "/invitation", "/setup", "/account/email/confirm",
 			"/api/v1/openapi.json", "/.well-known/security.txt" };
 
 	/**

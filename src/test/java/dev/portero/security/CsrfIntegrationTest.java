@@ -117,6 +117,7 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /login", this::signIn);
 		scenarios.put("POST /logout", this::signOut);
 		scenarios.put("POST /login/select-account", this::useAnotherAccount);
+		scenarios.put("POST /login/cancel", this::cancelSignIn);
 		scenarios.put("POST /register", this::register);
 		scenarios.put("POST /register/resend", this::resendVerification);
 		scenarios.put("POST /password/forgot", this::forgotPassword);
@@ -214,6 +215,21 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 		victim.submit("/login/select-account?continue=/account", "/login/select-account", form);
 		assertThat(victim.get("/account").statusCode()).as("signed out with the token").isEqualTo(302);
+	}
+
+	/** A forged "Cancel" would turn down an application's sign-in the person meant to finish. */
+	private void cancelSignIn() {
+		TestClients.Registered app = new TestClients(oidcClients, clientSecrets).confidential("https://app.example/callback", true);
+		Browser victim = anonymous();
+		HttpResponse<String> started = victim.get("/oauth2/authorize?response_type=code&scope=openid&state=s&client_id="
+				+ app.clientId() + "&redirect_uri=" + URLEncoder.encode(app.redirectUri(), StandardCharsets.UTF_8)
+				+ "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
+		assertThat(Browser.location(started)).endsWith("/login");
+		refusedWhenForged(victim, "/login/cancel", Map.of());
+		assertThat(victim.get("/login").body()).as("the application still waits").contains("id=\"cancel\"");
+
+		assertThat(Browser.location(victim.submit("/login", "/login/cancel", Map.of())))
+			.startsWith(app.redirectUri() + "?error=access_denied");
 	}
 
 	private void register() {

@@ -209,6 +209,18 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		// OpenID Connect: the consent page, the device page, the applications page
 		TestClients.Registered app = new TestClients(oidcClients, clientSecrets).confidential("https://app.example/callback", false);
 		visits.add(new Visit("/oauth2/consent", "GET /oauth2/consent (an application asks)", true, b -> consentPage(signedIn(), app)));
+		visits.add(new Visit("/login", "GET /login (an application waits: Cancel offered)", false, b -> {
+			assertThat(Browser.location(b.get(authorizationRequest(app)))).endsWith("/login");
+			HttpResponse<String> page = b.get("/login");
+			assertThat(page.body()).contains("Cancel and return to");
+			return page;
+		}));
+		visits.add(new Visit("POST /login/cancel", "POST /login/cancel (back to the application)", false, b -> {
+			b.get(authorizationRequest(app));
+			return b.submit("/login", "/login/cancel", Map.of());
+		}));
+		visits.add(new Visit("POST /login/cancel", "POST /login/cancel (no application waits)", false,
+				b -> b.submit("/login", "/login/cancel", Map.of())));
 		visits.add(get("/oauth2/consent", "/oauth2/consent?client_id=" + app.clientId() + "&scope=openid&state=s", false));
 		visits.add(get("/oauth2/consent", "/oauth2/consent?client_id=no-such-client&scope=openid&state=s", true));
 		visits.add(get("/device", "/device", true));
@@ -380,11 +392,16 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		return browser;
 	}
 
+	/** An application's authorization request for the e-mail address. */
+	private static String authorizationRequest(TestClients.Registered app) {
+		return "/oauth2/authorize?response_type=code&scope=openid%20email&state=s&client_id=" + app.clientId()
+				+ "&redirect_uri=" + URLEncoder.encode(app.redirectUri(), StandardCharsets.UTF_8)
+				+ "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+	}
+
 	/** The consent page an application that asks for the e-mail address sends the browser to. */
 	private static HttpResponse<String> consentPage(Browser browser, TestClients.Registered app) {
-		HttpResponse<String> authorize = browser.get("/oauth2/authorize?response_type=code&scope=openid%20email&state=s&client_id="
-				+ app.clientId() + "&redirect_uri=" + URLEncoder.encode(app.redirectUri(), StandardCharsets.UTF_8)
-				+ "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
+		HttpResponse<String> authorize = browser.get(authorizationRequest(app));
 		assertThat(Browser.location(authorize)).contains("/oauth2/consent?");
 		HttpResponse<String> page = browser.get(Browser.location(authorize));
 		assertThat(page.body()).contains("Your e-mail address");

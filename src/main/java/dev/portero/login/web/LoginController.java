@@ -1,7 +1,11 @@
 package dev.portero.login.web;
 
+import java.io.IOException;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -10,8 +14,15 @@ import org.springframework.security.web.savedrequest.SavedRequest;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 
-/** The sign-in form; Spring Security handles its POST. */
+import dev.portero.login.WaitingApplications;
+
+/**
+ * The sign-in form; Spring Security handles its POST. When an application's authorization request
+ * led here, the page names it and offers to go back to it without signing in ("Cancel"): the
+ * application hears {@code access_denied}.
+ */
 @Controller
 class LoginController {
 
@@ -20,22 +31,48 @@ class LoginController {
 
 	private final HttpSessionRequestCache requests = new HttpSessionRequestCache();
 
+	private final WaitingApplications applications;
+
+	LoginController(WaitingApplications applications) {
+		this.applications = applications;
+	}
+
 	@GetMapping("/login")
 	String login(Authentication authentication, HttpServletRequest request, HttpServletResponse response, Model model) {
 		if (authentication != null && authentication.isAuthenticated()
 				&& !(authentication instanceof AnonymousAuthenticationToken)) {
 			return "redirect:/account";
 		}
-		model.addAttribute("loginHint", loginHint(request, response));
+		SavedRequest saved = requests.getRequest(request, response);
+		model.addAttribute("loginHint", loginHint(saved));
+		model.addAttribute("waitingApplication", saved == null ? null : applications.name(request, saved));
 		return "login/login";
+	}
+
+	/**
+	 * Back to the waiting application with {@code access_denied}, the remembered request forgotten;
+	 * with none to go back to (or only one whose redirect URI the application did not register),
+	 * the sign-in page again: never anywhere else.
+	 */
+	@PostMapping("/login/cancel")
+	void cancel(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		SavedRequest saved = requests.getRequest(request, response);
+		if (saved == null || applications.name(request, saved) == null) {
+			response.sendRedirect(request.getContextPath() + "/login");
+			return;
+		}
+		// before the redirect, which may commit the session
+		requests.removeRequest(request, response);
+		if (!applications.decline(request, response, saved)) {
+			response.sendRedirect(request.getContextPath() + "/login");
+		}
 	}
 
 	/**
 	 * The {@code login_hint} of the application's authorization request this sign-in is for
 	 * (OpenID Connect Core 3.1.2.1): it fills in the e-mail address, which the person can change.
 	 */
-	private String loginHint(HttpServletRequest request, HttpServletResponse response) {
-		SavedRequest saved = requests.getRequest(request, response);
+	private static String loginHint(@Nullable SavedRequest saved) {
 		String[] hint = saved == null ? null : saved.getParameterValues("login_hint");
 		if (hint == null || hint.length == 0 || hint[0] == null || hint[0].length() > MAX_HINT) {
 			return "";

@@ -72,7 +72,7 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		Pushed pushed = AuthorizationRefusals.isAuthorizationRequest(request) ? find(request) : null;
+		Pushed pushed = AuthorizationRefusals.isAuthorizationRequest(request) ? find(authorizations, request) : null;
 		if (pushed == null) {
 			chain.doFilter(request, response);
 			return;
@@ -153,7 +153,8 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 		return pushed instanceof Pushed found ? found.rewrite(request, keep) : null;
 	}
 
-	private @Nullable Pushed find(HttpServletRequest request) {
+	/** The live pushed request the request names by reference (with its client id); null for none. */
+	static @Nullable Pushed find(OAuth2AuthorizationService authorizations, HttpServletRequest request) {
 		String reference = request.getParameter(OAuth2ParameterNames.REQUEST_URI);
 		String clientId = request.getParameter(OAuth2ParameterNames.CLIENT_ID);
 		if (reference == null || clientId == null || !reference.startsWith(REFERENCE_PREFIX) || expired(reference)) {
@@ -180,7 +181,7 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 		}
 	}
 
-	private record Pushed(OAuth2AuthorizationService authorizations, OAuth2Authorization authorization,
+	record Pushed(OAuth2AuthorizationService authorizations, OAuth2Authorization authorization,
 			OAuth2AuthorizationRequest stored, String reference) {
 
 		/** The parameters as the client pushed them, with the reference. */
@@ -201,6 +202,11 @@ public final class PushedAuthorizationRequests extends OncePerRequestFilter {
 					value instanceof String[] values ? values : new String[] { String.valueOf(value) }));
 			parameters.put(OAuth2ParameterNames.REQUEST_URI, new String[] { reference });
 			return parameters;
+		}
+
+		/** Removes the pushed request from the store: a request the person declined is not resumed. */
+		void forget() {
+			authorizations.remove(authorization);
 		}
 
 		/** Stores the parameters as {@code keep} changes them; the client, redirect URI and response type stay. */
