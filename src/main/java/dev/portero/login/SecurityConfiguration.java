@@ -57,6 +57,7 @@ import dev.portero.throttle.ThrottleSettings;
 import dev.portero.web.ClientAddress;
 import dev.portero.web.ContentSecurityPolicy;
 import dev.portero.web.DatabaseUnavailable;
+import dev.portero.web.DpopProofs;
 import dev.portero.web.Problems;
 
 /**
@@ -107,7 +108,10 @@ class SecurityConfiguration {
 		// DPoP-bound tokens (RFC 9449): Spring checks the proof, then the token with the manager above.
 		// Its configurer registers that check with the chain's default manager, which this chain
 		// replaces with the password one, so it is routed here.
-		AuthenticationManager proofs = new ProviderManager(new DPoPAuthenticationProvider(tokens));
+		DPoPAuthenticationProvider proofChecks = new DPoPAuthenticationProvider(tokens);
+		// htu compared without query and fragment, as RFC 9449 4.3 asks (Spring compares whole strings)
+		proofChecks.setDPoPProofVerifierFactory(DpopProofs.decoders());
+		AuthenticationManager proofs = new ProviderManager(proofChecks);
 		http.authenticationManager(authentication -> authentication instanceof DPoPAuthenticationToken
 				? proofs.authenticate(authentication) : authenticationManager.authenticate(authentication))
 			// a DPoP request, like a bearer one (Spring's default), carries no cookie a browser sends by itself

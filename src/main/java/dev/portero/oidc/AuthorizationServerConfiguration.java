@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServletServerHttpResponse;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
@@ -22,11 +23,15 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.http.converter.OAuth2ErrorHttpMessageConverter;
 import org.springframework.security.oauth2.core.oidc.OidcUserInfo;
-import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationServerMetadataClaimNames;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationServerMetadataClaimNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.resource.authentication.DPoPAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.web.SecurityFilterChain;
@@ -52,6 +57,7 @@ import dev.portero.oidc.registration.RegistrationSettings;
 import dev.portero.oidc.tokens.AuthenticationMethods;
 import dev.portero.oidc.tokens.DpopBoundCodes;
 import dev.portero.oidc.tokens.OidcClaims;
+import dev.portero.web.DpopProofs;
 
 /**
  * The OpenID Connect provider: Spring Security's authorization server on its own filter chain
@@ -74,7 +80,8 @@ class AuthorizationServerConfiguration {
 			OAuth2AuthorizationService authorizations, OAuth2AuthorizationConsentService consents,
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
 			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events,
-			RegistrationSettings registration, StepUps stepUps) throws Exception {
+			RegistrationSettings registration, StepUps stepUps, JwtDecoder jwtDecoder,
+			JwtAuthenticationConverter jwtAuthenticationConverter) throws Exception {
 		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, authorizations, keys,
 				serverSettings.getIssuer(), stepUps);
 		RequestMatcher userFacing = new OrRequestMatcher(
@@ -132,6 +139,14 @@ class AuthorizationServerConfiguration {
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/device_authorization"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/par"));
 		RequestMatcher endpoints = http.getConfigurer(OAuth2AuthorizationServerConfigurer.class).getEndpointsMatcher();
+		// DPoP proofs at userinfo, htu compared as RFC 9449 4.3 asks (DpopProofs). Added before the
+		// check Spring's resource server configurer adds at build time, so it answers first; Spring's
+		// is asked only after this one refused.
+		JwtAuthenticationProvider accessTokens = new JwtAuthenticationProvider(jwtDecoder);
+		accessTokens.setJwtAuthenticationConverter(jwtAuthenticationConverter);
+		DPoPAuthenticationProvider proofChecks = new DPoPAuthenticationProvider(new ProviderManager(accessTokens));
+		proofChecks.setDPoPProofVerifierFactory(DpopProofs.decoders());
+		http.authenticationProvider(proofChecks);
 		http.securityMatcher(endpoints)
 			.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
 			.oauth2ResourceServer(resourceServer -> resourceServer.bearerTokenResolver(bearerTokens())

@@ -87,6 +87,23 @@ class DpopIntegrationTest extends OidcTokensTestSupport {
 		assertThat(claims.status()).as(claims.body()).isEqualTo(200);
 		assertThat(claims.string("sub")).isEqualTo(user.id().toString());
 		assertThat(resource(userinfo, "Bearer " + token, null).status()).as("as a bearer token").isEqualTo(401);
+
+		// RFC 9449 4.3: htu and the request's URI are compared without their query and fragment
+		Answer withQuery = resource(userinfo, "DPoP " + token,
+				proofFor(key, "GET", userinfo + "?allthedoors=open#spaceship", token));
+		assertThat(withQuery.status()).as("htu with a query and a fragment: " + withQuery.body()).isEqualTo(200);
+		assertThat(resource(userinfo, "DPoP " + token, proofFor(key, "GET", userinfo + "x?a=b", token)).status())
+			.as("htu naming another resource").isEqualTo(401);
+		assertThat(resource(userinfo, "DPoP " + token,
+				proofFor(key, "GET", userinfo.replace("localhost", "127.0.0.1") + "#a", token)).status())
+			.as("htu naming another host").isEqualTo(401);
+		ECKey other = new ECKeyGenerator(Curve.P_256).generate();
+		assertThat(resource(userinfo, "DPoP " + token, proof(other, "GET", userinfo, token)).status())
+			.as("another key's proof").isEqualTo(401);
+		assertThat(resource(userinfo, "DPoP " + token, proof(key, "GET", userinfo, token + "x")).status())
+			.as("a proof for another token (ath)").isEqualTo(401);
+		assertThat(resource(userinfo, "DPoP " + token, proof(key, "GET", userinfo, null)).status())
+			.as("a proof without ath").isEqualTo(401);
 	}
 
 	private Answer tokenWithProof(TestClients.Registered client, ECKey key, Map<String, String> form) throws Exception {
@@ -112,9 +129,13 @@ class DpopIntegrationTest extends OidcTokensTestSupport {
 
 	/** A DPoP proof JWT (RFC 9449 4.2), with {@code ath} when it goes with an access token. */
 	private static String proof(ECKey key, String method, String url, String accessToken) throws Exception {
+		return proofFor(key, method, url.replaceAll("\\?.*", ""), accessToken);
+	}
+
+	private static String proofFor(ECKey key, String method, String htu, String accessToken) throws Exception {
 		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().jwtID(UUID.randomUUID().toString())
 			.claim("htm", method)
-			.claim("htu", url.replaceAll("\\?.*", ""))
+			.claim("htu", htu)
 			.issueTime(new Date());
 		if (accessToken != null) {
 			byte[] hash = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));

@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequ
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.jwt.DPoPProofContext;
 import org.springframework.security.oauth2.jwt.DPoPProofJwtDecoderFactory;
+import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationCode;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
@@ -33,6 +34,8 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2PushedAuthorizationRequestAuthenticationToken;
 import org.springframework.security.web.authentication.AuthenticationConverter;
+
+import dev.portero.web.DpopProofs;
 
 /**
  * Authorization codes bound to a DPoP key (RFC 9449 10), which FAPI 2.0 requires. A client binds
@@ -61,7 +64,7 @@ public final class DpopBoundCodes {
 
 	private static final OAuth2TokenType CODE = new OAuth2TokenType(OAuth2ParameterNames.CODE);
 
-	private static final DPoPProofJwtDecoderFactory PROOFS = new DPoPProofJwtDecoderFactory();
+	private static final JwtDecoderFactory<DPoPProofContext> PROOFS = DpopProofs.decoders();
 
 	private DpopBoundCodes() {
 	}
