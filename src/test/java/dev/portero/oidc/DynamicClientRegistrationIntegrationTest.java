@@ -2,11 +2,19 @@ package dev.portero.oidc;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -131,6 +139,31 @@ class DynamicClientRegistrationIntegrationTest extends OidcTestSupport {
 		assertThat(answer.string("scope")).isEqualTo("reports:read");
 	}
 
+	@Test
+	void aServiceRegistersForClientSecretJwtAndSignsWithItsSecret() throws Exception {
+		HttpResponse<String> response = register(issue(1), Map.of("grant_types", List.of("client_credentials"), "scope",
+				"reports:read", "token_endpoint_auth_method", "client_secret_jwt"));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		Map<String, Object> client = RelyingParty.json(response.body());
+		assertThat(client).containsEntry("token_endpoint_auth_method", "client_secret_jwt")
+			.containsEntry("token_endpoint_auth_signing_alg", "HS256")
+			.doesNotContainKey("jwks_uri");
+		String clientId = (String) client.get("client_id");
+		Instant now = Instant.now();
+		SignedJWT assertion = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().issuer(clientId)
+			.subject(clientId)
+			.audience(baseUrl())
+			.jwtID(UUID.randomUUID().toString())
+			.expirationTime(Date.from(now.plusSeconds(60)))
+			.build());
+		assertion.sign(new MACSigner((String) client.get("client_secret")));
+
+		OidcTokenFlows.Answer answer = new OidcTokenFlows(baseUrl()).postAnonymously("/oauth2/token",
+				Map.of("grant_type", "client_credentials", "scope", "reports:read", "client_assertion_type",
+						"urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", assertion.serialize()));
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+	}
+
 	// --- the initial access token
 
 	@Test
@@ -235,7 +268,8 @@ class DynamicClientRegistrationIntegrationTest extends OidcTestSupport {
 				Map.of("subject_type", "pairwise"), Map.of("id_token_encrypted_response_alg", "RSA-OAEP"),
 				Map.of("request_object_signing_alg", "RS256"), Map.of("sector_identifier_uri", "https://app.example/s"),
 				Map.of("response_types", List.of("code id_token")), Map.of("grant_types", List.of("implicit")),
-				Map.of("token_endpoint_auth_method", "client_secret_jwt"), Map.of("id_token_signed_response_alg", "HS256"),
+				Map.of("token_endpoint_auth_method", "client_secret_jwt", "token_endpoint_auth_signing_alg", "HS512"),
+				Map.of("id_token_signed_response_alg", "HS256"),
 				Map.of("dpop_bound_access_tokens", true), Map.of("redirect_uris", "not-a-list"),
 				Map.of("token_endpoint_auth_method", "private_key_jwt"));
 		for (Map<String, Object> metadata : refused) {

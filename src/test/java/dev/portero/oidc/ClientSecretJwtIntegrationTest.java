@@ -1,0 +1,305 @@
+package dev.portero.oidc;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.Test;
+
+import dev.portero.support.Browser;
+import dev.portero.support.OidcTokenFlows.Answer;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Clients that authenticate with an HMAC of their secret ({@code client_secret_jwt}, RFC 7523,
+ * OpenID Connect Core 9), registered through the admin API: the secret is kept sealed beside its
+ * hash, and never shown again.
+ */
+class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
+
+	private static final String CLIENTS = "/api/v1/admin/clients";
+
+	private static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+	private static final String SEALED_SETTING = "settings.client.portero.sealed-secret";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Test
+	void clientWithAnHs256AssertionSignedWithItsSecretGetsAToken() throws Exception {
+		JsonNode registered = register(Map.of());
+		String clientId = registered.get("clientId").asString();
+		String secret = registered.get("clientSecret").asString();
+		assertThat(strings(registered.get("authenticationMethods"))).containsExactly("client_secret_jwt");
+		assertThat(registered.get("tokenEndpointAuthSigningAlg").asString()).as("the default, and only").isEqualTo("HS256");
+		assertThat(registered.has("jwksUri")).isFalse();
+
+		Answer answer = token(clientId, assertion(secret, clientId, tokenEndpoint(), Duration.ofMinutes(1)));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		assertThat(SignedJWT.parse(answer.string("access_token")).getJWTClaimsSet().getStringClaim("client_id"))
+			.isEqualTo(clientId);
+		Answer introspected = flows.postAnonymously("/oauth2/introspect", authenticated(clientId,
+				assertion(secret, clientId, baseUrl() + "/oauth2/introspect", Duration.ofMinutes(1)),
+				Map.of("token", answer.string("access_token"))));
+		assertThat(introspected.status()).as(introspected.body()).isEqualTo(200);
+		assertThat(introspected.json().get("active")).isEqualTo(true);
+		Answer withoutClientId = flows.postAnonymously("/oauth2/token", Map.of("grant_type", "client_credentials",
+				"scope", "reports:read", "client_assertion_type", ASSERTION_TYPE, "client_assertion",
+				assertion(secret, clientId, baseUrl(), Duration.ofMinutes(1))));
+		assertThat(withoutClientId.status()).as("the assertion's sub names the client: " + withoutClientId.body())
+			.isEqualTo(200);
+		assertThat(flows.token(clientId, secret, Map.of("grant_type", "client_credentials")).status())
+			.as("the secret itself is no credential for a client that only signs with it").isEqualTo(401);
+	}
+
+	@Test
+	void wrongSecretAudienceLifetimeOrAReplayIsInvalidClient() throws Exception {
+		JsonNode registered = register(Map.of());
+		String clientId = registered.get("clientId").asString();
+		String secret = registered.get("clientSecret").asString();
+
+		Map<String, String> refused = new LinkedHashMap<>();
+		refused.put("wrong secret", assertion(otherSecret(), clientId, tokenEndpoint(), Duration.ofMinutes(1)));
+		refused.put("the stored hash as the key", assertion(storedHash(clientId), clientId, tokenEndpoint(),
+				Duration.ofMinutes(1)));
+		refused.put("wrong audience", assertion(secret, clientId, "https://elsewhere.example.test/token",
+				Duration.ofMinutes(1)));
+		refused.put("expired", assertion(secret, clientId, tokenEndpoint(), Duration.ofMinutes(-5)));
+		refused.put("lives too long", assertion(secret, clientId, tokenEndpoint(), Duration.ofHours(2)));
+		refused.put("no jti", sign(secret, claims(clientId, tokenEndpoint(), Duration.ofMinutes(1)).jwtID(null).build()));
+		for (Map.Entry<String, String> wrong : refused.entrySet()) {
+			Answer answer = token(clientId, wrong.getValue());
+			assertThat(answer.status()).as(wrong.getKey() + ": " + answer.body()).isEqualTo(401);
+			assertThat(answer.error()).as(wrong.getKey()).isEqualTo("invalid_client");
+		}
+
+		String once = assertion(secret, clientId, tokenEndpoint(), Duration.ofMinutes(1));
+		Answer first = token(clientId, once);
+		Answer replayed = token(clientId, once);
+		assertThat(first.status()).as(first.body()).isEqualTo(200);
+		assertThat(replayed.status()).as("the same jti again: " + replayed.body()).isEqualTo(401);
+		assertThat(replayed.error()).isEqualTo("invalid_client");
+		assertThat(accessTokensOf(clientId)).isEqualTo(1);
+	}
+
+	@Test
+	void afterARotationOnlyTheNewSecretSigns() throws Exception {
+		JsonNode registered = register(Map.of());
+		String clientId = registered.get("clientId").asString();
+		String old = registered.get("clientSecret").asString();
+		assertThat(token(clientId, assertion(old, clientId, tokenEndpoint(), Duration.ofMinutes(1))).status())
+			.as("a decoder is cached with the old secret").isEqualTo(200);
+		String sealedBefore = sealedSecret(clientId);
+
+		HttpResponse<String> rotated = signedInAdmin().json("POST", CLIENTS + "/" + clientId + "/secret", null);
+		assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+		String renewed = JSON.readTree(rotated.body()).get("clientSecret").asString();
+
+		Answer withOld = token(clientId, assertion(old, clientId, tokenEndpoint(), Duration.ofMinutes(1)));
+		assertThat(withOld.status()).as("the old secret signs no more: " + withOld.body()).isEqualTo(401);
+		Answer withNew = token(clientId, assertion(renewed, clientId, tokenEndpoint(), Duration.ofMinutes(1)));
+		assertThat(withNew.status()).as(withNew.body()).isEqualTo(200);
+		assertThat(sealedSecret(clientId)).as("sealed again").isNotEqualTo(sealedBefore);
+	}
+
+	@Test
+	void theSealedSecretIsInTheDatabaseButInNoAnswer() throws Exception {
+		Browser admin = signedInAdmin();
+		HttpResponse<String> created = admin.json("POST", CLIENTS,
+				JSON.writeValueAsString(service(List.of("client_secret_basic", "client_secret_jwt"), Map.of())));
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		String clientId = JSON.readTree(created.body()).get("clientId").asString();
+		String secret = JSON.readTree(created.body()).get("clientSecret").asString();
+		String sealed = sealedSecret(clientId);
+		assertThat(sealed).as("sealed with the master key").startsWith("v1.").doesNotContain(secret);
+		assertThat(storedHash(clientId)).as("the hash stays, for client_secret_basic").startsWith("{hmac-sha256}");
+		assertThat(jdbc.sql("SELECT client_settings FROM oauth2_registered_client WHERE client_id = :id")
+			.param("id", clientId).query(String.class).single()).doesNotContain(secret);
+
+		HttpResponse<String> rotated = admin.json("POST", CLIENTS + "/" + clientId + "/secret", null);
+		String renewed = JSON.readTree(rotated.body()).get("clientSecret").asString();
+		List<HttpResponse<String>> answers = List.of(created, rotated, admin.json("GET", CLIENTS + "/" + clientId, null),
+				admin.json("GET", CLIENTS + "?search=" + clientId, null));
+		for (HttpResponse<String> answer : answers) {
+			assertThat(answer.body()).doesNotContain(sealed.substring(3))
+				.doesNotContain(sealedSecret(clientId).substring(3))
+				.doesNotContain("sealed");
+		}
+		assertThat(flows.token(clientId, renewed, Map.of("grant_type", "client_credentials")).status())
+			.as("client_secret_basic with the same secret").isEqualTo(200);
+
+		HttpResponse<String> basicOnly = admin.json("PATCH", CLIENTS + "/" + clientId,
+				JSON.writeValueAsString(Map.of("authenticationMethods", List.of("client_secret_basic"))));
+		assertThat(basicOnly.statusCode()).as(basicOnly.body()).isEqualTo(200);
+		assertThat(JSON.readTree(basicOnly.body()).has("tokenEndpointAuthSigningAlg")).isFalse();
+		assertThat(sealedSecret(clientId)).as("it goes with client_secret_jwt").isNull();
+		assertThat(flows.token(clientId, renewed, Map.of("grant_type", "client_credentials")).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aClientGivenTheMethodLaterSignsOnceItsSecretIsRotated() throws Exception {
+		Browser admin = signedInAdmin();
+		HttpResponse<String> created = admin.json("POST", CLIENTS,
+				JSON.writeValueAsString(service(List.of("client_secret_basic"), Map.of())));
+		String clientId = JSON.readTree(created.body()).get("clientId").asString();
+		String secret = JSON.readTree(created.body()).get("clientSecret").asString();
+		assertThat(sealedSecret(clientId)).as("only client_secret_jwt clients have one").isNull();
+
+		HttpResponse<String> changed = admin.json("PATCH", CLIENTS + "/" + clientId, JSON.writeValueAsString(
+				Map.of("authenticationMethods", List.of("client_secret_basic", "client_secret_jwt"))));
+		assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+		assertThat(JSON.readTree(changed.body()).get("tokenEndpointAuthSigningAlg").asString()).isEqualTo("HS256");
+		assertThat(token(clientId, assertion(secret, clientId, tokenEndpoint(), Duration.ofMinutes(1))).status())
+			.as("only the hash was kept: nothing to check the HMAC with yet").isEqualTo(401);
+		assertThat(token(clientId, assertion(storedHash(clientId), clientId, tokenEndpoint(), Duration.ofMinutes(1)))
+			.status()).as("the hash is never the key").isEqualTo(401);
+
+		String renewed = JSON.readTree(admin.json("POST", CLIENTS + "/" + clientId + "/secret", null).body())
+			.get("clientSecret")
+			.asString();
+		Answer answer = token(clientId, assertion(renewed, clientId, tokenEndpoint(), Duration.ofMinutes(1)));
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+	}
+
+	@Test
+	void aClientThatMustPushItsRequestsNamesTheIssuerAlone() throws Exception {
+		JsonNode registered = register(Map.of("parRequired", true));
+		String clientId = registered.get("clientId").asString();
+		String secret = registered.get("clientSecret").asString();
+
+		Answer endpoint = token(clientId, assertion(secret, clientId, tokenEndpoint(), Duration.ofMinutes(1)));
+		assertThat(endpoint.status()).as(endpoint.body()).isEqualTo(401);
+		Answer issuer = token(clientId, assertion(secret, clientId, baseUrl(), Duration.ofMinutes(1)));
+		assertThat(issuer.status()).as(issuer.body()).isEqualTo(200);
+	}
+
+	@Test
+	void theAdminApiRefusesSecretAssertionsThatCannotWork() {
+		Browser admin = signedInAdmin();
+		List<Object[]> cases = new ArrayList<>();
+		cases.add(new Object[] { "conflicting-authentication-methods", service(List.of("client_secret_jwt",
+				"private_key_jwt"), Map.of("jwksUri", "https://keys.example.test/jwks")) });
+		cases.add(new Object[] { "jwks-uri-not-allowed", service(List.of("client_secret_jwt"),
+				Map.of("jwksUri", "https://keys.example.test/jwks")) });
+		for (String algorithm : List.of("HS384", "HS512", "RS256")) {
+			cases.add(new Object[] { "invalid-secret-signing-algorithm", service(List.of("client_secret_jwt"),
+					Map.of("tokenEndpointAuthSigningAlg", algorithm)) });
+		}
+		cases.add(new Object[] { "authentication-method-not-allowed", Map.of("name", "public", "type", "public",
+				"grantTypes", List.of("authorization_code"), "redirectUris", List.of(CALLBACK), "authenticationMethods",
+				List.of("client_secret_jwt")) });
+		for (Object[] refused : cases) {
+			HttpResponse<String> response = admin.json("POST", CLIENTS, JSON.writeValueAsString(refused[1]));
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+			assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+					type -> assertThat(type).startsWith("application/problem+json"));
+			assertThat(JSON.readTree(response.body()).get("type").asString()).as(response.body())
+				.isEqualTo("https://portero.dev/problems/" + refused[0]);
+		}
+	}
+
+	// --- helpers
+
+	private JsonNode register(Map<String, Object> extra) {
+		HttpResponse<String> response = signedInAdmin().json("POST", CLIENTS,
+				JSON.writeValueAsString(service(List.of("client_secret_jwt"), extra)));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		return JSON.readTree(response.body());
+	}
+
+	private static Map<String, Object> service(List<String> methods, Map<String, Object> extra) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("name", "HMAC service " + UUID.randomUUID());
+		body.put("grantTypes", List.of("client_credentials"));
+		body.put("scopes", List.of("reports:read"));
+		body.put("authenticationMethods", methods);
+		body.putAll(extra);
+		return body;
+	}
+
+	private Browser signedInAdmin() {
+		Browser admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+		return admin;
+	}
+
+	private String sealedSecret(String clientId) {
+		String settings = jdbc.sql("SELECT client_settings FROM oauth2_registered_client WHERE client_id = :id")
+			.param("id", clientId)
+			.query(String.class)
+			.single();
+		JsonNode sealed = JSON.readTree(settings).get(SEALED_SETTING);
+		return sealed == null ? null : sealed.asString();
+	}
+
+	private String storedHash(String clientId) {
+		return jdbc.sql("SELECT client_secret FROM oauth2_registered_client WHERE client_id = :id")
+			.param("id", clientId)
+			.query(String.class)
+			.single();
+	}
+
+	private Answer token(String clientId, String assertion) {
+		return flows.postAnonymously("/oauth2/token", authenticated(clientId, assertion,
+				Map.of("grant_type", "client_credentials", "scope", "reports:read")));
+	}
+
+	private static Map<String, String> authenticated(String clientId, String assertion, Map<String, String> parameters) {
+		Map<String, String> form = new LinkedHashMap<>(parameters);
+		form.put("client_id", clientId);
+		form.put("client_assertion_type", ASSERTION_TYPE);
+		form.put("client_assertion", assertion);
+		return form;
+	}
+
+	private String tokenEndpoint() {
+		return baseUrl() + "/oauth2/token";
+	}
+
+	private static String otherSecret() {
+		return UUID.randomUUID() + "-" + UUID.randomUUID();
+	}
+
+	private static JWTClaimsSet.Builder claims(String clientId, String audience, Duration lifetime) {
+		Instant now = Instant.now();
+		return new JWTClaimsSet.Builder().issuer(clientId)
+			.subject(clientId)
+			.audience(audience)
+			.jwtID(UUID.randomUUID().toString())
+			.issueTime(Date.from(lifetime.isNegative() ? now.plus(lifetime).minusSeconds(60) : now))
+			.expirationTime(Date.from(now.plus(lifetime)));
+	}
+
+	private static String assertion(String secret, String clientId, String audience, Duration lifetime) throws Exception {
+		return sign(secret, claims(clientId, audience, lifetime).build());
+	}
+
+	private static String sign(String secret, JWTClaimsSet claims) throws Exception {
+		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+		jwt.sign(new MACSigner(secret));
+		return jwt.serialize();
+	}
+
+	private static List<String> strings(JsonNode array) {
+		List<String> values = new ArrayList<>();
+		array.forEach(value -> values.add(value.asString()));
+		return values;
+	}
+
+}
