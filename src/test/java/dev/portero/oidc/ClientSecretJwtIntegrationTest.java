@@ -2,18 +2,12 @@ package dev.portero.oidc;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +17,11 @@ import dev.portero.support.OidcTokenFlows.Answer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static dev.portero.oidc.HmacAssertions.assertion;
+import static dev.portero.oidc.HmacAssertions.authenticated;
+import static dev.portero.oidc.HmacAssertions.claims;
+import static dev.portero.oidc.HmacAssertions.otherSecret;
+import static dev.portero.oidc.HmacAssertions.sign;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -33,8 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 
 	private static final String CLIENTS = "/api/v1/admin/clients";
-
-	private static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 	private static final String SEALED_SETTING = "settings.client.portero.sealed-secret";
 
@@ -60,7 +57,7 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 		assertThat(introspected.status()).as(introspected.body()).isEqualTo(200);
 		assertThat(introspected.json().get("active")).isEqualTo(true);
 		Answer withoutClientId = flows.postAnonymously("/oauth2/token", Map.of("grant_type", "client_credentials",
-				"scope", "reports:read", "client_assertion_type", ASSERTION_TYPE, "client_assertion",
+				"scope", "reports:read", "client_assertion_type", HmacAssertions.TYPE, "client_assertion",
 				assertion(secret, clientId, baseUrl(), Duration.ofMinutes(1))));
 		assertThat(withoutClientId.status()).as("the assertion's sub names the client: " + withoutClientId.body())
 			.isEqualTo(200);
@@ -178,6 +175,19 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 	}
 
 	@Test
+	void aClientMovedToAKeyGetsTheKeysDefaultAlgorithmAndLosesItsSealedSecret() throws Exception {
+		String clientId = register(Map.of()).get("clientId").asString();
+
+		HttpResponse<String> moved = signedInAdmin().json("PATCH", CLIENTS + "/" + clientId, JSON.writeValueAsString(
+				Map.of("authenticationMethods", List.of("private_key_jwt"), "jwksUri", "https://keys.example.test/jwks")));
+
+		assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+		assertThat(JSON.readTree(moved.body()).get("tokenEndpointAuthSigningAlg").asString()).isEqualTo("RS256");
+		assertThat(sealedSecret(clientId)).isNull();
+		assertThat(storedHash(clientId)).as("no method takes the secret any more").isNull();
+	}
+
+	@Test
 	void aClientThatMustPushItsRequestsNamesTheIssuerAlone() throws Exception {
 		JsonNode registered = register(Map.of("parRequired", true));
 		String clientId = registered.get("clientId").asString();
@@ -248,11 +258,13 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 		return sealed == null ? null : sealed.asString();
 	}
 
+	/** Null when the client keeps no secret. */
 	private String storedHash(String clientId) {
 		return jdbc.sql("SELECT client_secret FROM oauth2_registered_client WHERE client_id = :id")
 			.param("id", clientId)
 			.query(String.class)
-			.single();
+			.list()
+			.getFirst();
 	}
 
 	private Answer token(String clientId, String assertion) {
@@ -260,40 +272,8 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 				Map.of("grant_type", "client_credentials", "scope", "reports:read")));
 	}
 
-	private static Map<String, String> authenticated(String clientId, String assertion, Map<String, String> parameters) {
-		Map<String, String> form = new LinkedHashMap<>(parameters);
-		form.put("client_id", clientId);
-		form.put("client_assertion_type", ASSERTION_TYPE);
-		form.put("client_assertion", assertion);
-		return form;
-	}
-
 	private String tokenEndpoint() {
 		return baseUrl() + "/oauth2/token";
-	}
-
-	private static String otherSecret() {
-		return UUID.randomUUID() + "-" + UUID.randomUUID();
-	}
-
-	private static JWTClaimsSet.Builder claims(String clientId, String audience, Duration lifetime) {
-		Instant now = Instant.now();
-		return new JWTClaimsSet.Builder().issuer(clientId)
-			.subject(clientId)
-			.audience(audience)
-			.jwtID(UUID.randomUUID().toString())
-			.issueTime(Date.from(lifetime.isNegative() ? now.plus(lifetime).minusSeconds(60) : now))
-			.expirationTime(Date.from(now.plus(lifetime)));
-	}
-
-	private static String assertion(String secret, String clientId, String audience, Duration lifetime) throws Exception {
-		return sign(secret, claims(clientId, audience, lifetime).build());
-	}
-
-	private static String sign(String secret, JWTClaimsSet claims) throws Exception {
-		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-		jwt.sign(new MACSigner(secret));
-		return jwt.serialize();
 	}
 
 	private static List<String> strings(JsonNode array) {

@@ -2,19 +2,12 @@ package dev.portero.oidc;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Instant;
-import java.util.Date;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -148,19 +141,14 @@ class DynamicClientRegistrationIntegrationTest extends OidcTestSupport {
 		assertThat(client).containsEntry("token_endpoint_auth_method", "client_secret_jwt")
 			.containsEntry("token_endpoint_auth_signing_alg", "HS256")
 			.doesNotContainKey("jwks_uri");
+		assertThat(response.body()).as("the sealed secret is Portero's alone").doesNotContain("sealed");
 		String clientId = (String) client.get("client_id");
-		Instant now = Instant.now();
-		SignedJWT assertion = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().issuer(clientId)
-			.subject(clientId)
-			.audience(baseUrl())
-			.jwtID(UUID.randomUUID().toString())
-			.expirationTime(Date.from(now.plusSeconds(60)))
-			.build());
-		assertion.sign(new MACSigner((String) client.get("client_secret")));
+		String assertion = HmacAssertions.assertion((String) client.get("client_secret"), clientId, baseUrl(),
+				Duration.ofMinutes(1));
 
 		OidcTokenFlows.Answer answer = new OidcTokenFlows(baseUrl()).postAnonymously("/oauth2/token",
-				Map.of("grant_type", "client_credentials", "scope", "reports:read", "client_assertion_type",
-						"urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", assertion.serialize()));
+				HmacAssertions.authenticated(clientId, assertion,
+						Map.of("grant_type", "client_credentials", "scope", "reports:read")));
 		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
 	}
 

@@ -52,10 +52,12 @@ final class ClientAuthenticationRules {
 	static Authentication changed(Clients.Client before, Clients.Changes changes, boolean hasSecret) {
 		Set<String> methods = changes.authenticationMethods() != null
 				? new LinkedHashSet<>(changes.authenticationMethods()) : before.authenticationMethods();
-		boolean keyMethod = methods.contains(ClientRules.PRIVATE_KEY_JWT);
-		String jwksUri = changes.jwksUri() != null ? changes.jwksUri() : keyMethod ? before.jwksUri() : null;
+		// a client moving from client_secret_jwt to private_key_jwt keeps no HS256
+		boolean keepsKey = methods.contains(ClientRules.PRIVATE_KEY_JWT)
+				&& before.authenticationMethods().contains(ClientRules.PRIVATE_KEY_JWT);
+		String jwksUri = changes.jwksUri() != null ? changes.jwksUri() : keepsKey ? before.jwksUri() : null;
 		String signingAlgorithm = changes.tokenEndpointAuthSigningAlg() != null ? changes.tokenEndpointAuthSigningAlg()
-				: keyMethod ? before.tokenEndpointAuthSigningAlg() : null;
+				: keepsKey ? before.tokenEndpointAuthSigningAlg() : null;
 		check(before.type(), methods, jwksUri, signingAlgorithm);
 		if (ClientSettingsWriter.usesSecret(methods) && !hasSecret) {
 			throw new ClientProblems.SecretRequired();
