@@ -10,7 +10,9 @@ import java.util.UUID;
 
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.portero.config.SharedCaches;
 import dev.portero.support.Browser;
 import dev.portero.support.OidcTokenFlows.Answer;
 
@@ -36,6 +38,9 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 	private static final String SEALED_SETTING = "settings.client.portero.sealed-secret";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	SharedCaches caches;
 
 	@Test
 	void clientWithAnHs256AssertionSignedWithItsSecretGetsAToken() throws Exception {
@@ -126,8 +131,7 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 		String sealed = sealedSecret(clientId);
 		assertThat(sealed).as("sealed with the master key").startsWith("v1.").doesNotContain(secret);
 		assertThat(storedHash(clientId)).as("the hash stays, for client_secret_basic").startsWith("{hmac-sha256}");
-		assertThat(jdbc.sql("SELECT client_settings FROM oauth2_registered_client WHERE client_id = :id")
-			.param("id", clientId).query(String.class).single()).doesNotContain(secret);
+		assertThat(settingsOf(clientId)).doesNotContain(secret);
 
 		HttpResponse<String> rotated = admin.json("POST", CLIENTS + "/" + clientId + "/secret", null);
 		String renewed = JSON.readTree(rotated.body()).get("clientSecret").asString();
@@ -188,6 +192,26 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 	}
 
 	@Test
+	void aSealedSecretMovedToAnotherClientOpensForNeither() throws Exception {
+		JsonNode first = register(Map.of());
+		JsonNode second = register(Map.of());
+		String clientId = first.get("clientId").asString();
+		jdbc.sql("UPDATE oauth2_registered_client SET client_settings = :settings WHERE client_id = :id")
+			.param("settings", settingsOf(clientId).replace(sealedSecret(clientId),
+					sealedSecret(second.get("clientId").asString())))
+			.param("id", clientId)
+			.update();
+		List.of("oidc-clients", "oidc-clients-by-client-id").forEach(caches::changed);
+
+		for (JsonNode secretOf : List.of(first, second)) {
+			Answer answer = token(clientId, assertion(secretOf.get("clientSecret").asString(), clientId, tokenEndpoint(),
+					Duration.ofMinutes(1)));
+			assertThat(answer.status()).as("bound to its client: " + answer.body()).isEqualTo(401);
+			assertThat(answer.error()).isEqualTo("invalid_client");
+		}
+	}
+
+	@Test
 	void aClientThatMustPushItsRequestsNamesTheIssuerAlone() throws Exception {
 		JsonNode registered = register(Map.of("parRequired", true));
 		String clientId = registered.get("clientId").asString();
@@ -243,18 +267,15 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 		return body;
 	}
 
-	private Browser signedInAdmin() {
-		Browser admin = browser();
-		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
-		return admin;
-	}
-
-	private String sealedSecret(String clientId) {
-		String settings = jdbc.sql("SELECT client_settings FROM oauth2_registered_client WHERE client_id = :id")
+	private String settingsOf(String clientId) {
+		return jdbc.sql("SELECT client_settings FROM oauth2_registered_client WHERE client_id = :id")
 			.param("id", clientId)
 			.query(String.class)
 			.single();
-		JsonNode sealed = JSON.readTree(settings).get(SEALED_SETTING);
+	}
+
+	private String sealedSecret(String clientId) {
+		JsonNode sealed = JSON.readTree(settingsOf(clientId)).get(SEALED_SETTING);
 		return sealed == null ? null : sealed.asString();
 	}
 
@@ -270,16 +291,6 @@ class ClientSecretJwtIntegrationTest extends OidcTokensTestSupport {
 	private Answer token(String clientId, String assertion) {
 		return flows.postAnonymously("/oauth2/token", authenticated(clientId, assertion,
 				Map.of("grant_type", "client_credentials", "scope", "reports:read")));
-	}
-
-	private String tokenEndpoint() {
-		return baseUrl() + "/oauth2/token";
-	}
-
-	private static List<String> strings(JsonNode array) {
-		List<String> values = new ArrayList<>();
-		array.forEach(value -> values.add(value.asString()));
-		return values;
 	}
 
 }

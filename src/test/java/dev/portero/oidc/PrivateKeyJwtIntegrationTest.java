@@ -365,12 +365,6 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		return body;
 	}
 
-	private Browser signedInAdmin() {
-		Browser admin = browser();
-		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
-		return admin;
-	}
-
 	private void publish(JWK... keys) {
 		published.set(new JWKSet(List.of(keys)).toPublicJWKSet().toString());
 	}
@@ -390,10 +384,6 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		form.put("client_assertion_type", ASSERTION_TYPE);
 		form.put("client_assertion", assertion);
 		return form;
-	}
-
-	private String tokenEndpoint() {
-		return baseUrl() + "/oauth2/token";
 	}
 
 	private static RSAKey rsaKey(String kid) throws Exception {
@@ -419,12 +409,6 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).build(), claims);
 		jwt.sign(key instanceof RSAKey rsa ? new RSASSASigner(rsa) : new ECDSASigner((ECKey) key));
 		return jwt.serialize();
-	}
-
-	private static List<String> strings(JsonNode array) {
-		List<String> values = new ArrayList<>();
-		array.forEach(value -> values.add(value.asString()));
-		return values;
 	}
 
 	private static void assertProblem(HttpResponse<String> response, int status, String slug) {

@@ -5,6 +5,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -25,6 +27,8 @@ import dev.portero.config.SecretBox;
 class SealedSecrets {
 
 	static final String SETTING = "settings.client.portero.sealed-secret";
+
+	private static final Logger log = LoggerFactory.getLogger(SealedSecrets.class);
 
 	private final SecretBox box;
 
@@ -74,8 +78,17 @@ class SealedSecrets {
 		if (!client.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_JWT)) {
 			return client;
 		}
-		String secret = client.getClientSettings().getSetting(SETTING) instanceof String sealed
-				? new String(box.open(sealed, client.getId()), StandardCharsets.UTF_8) : null;
+		String secret = null;
+		if (client.getClientSettings().getSetting(SETTING) instanceof String sealed) {
+			try {
+				secret = new String(box.open(sealed, client.getId()), StandardCharsets.UTF_8);
+			}
+			catch (IllegalStateException ex) {
+				// another master key, or a value altered or moved: invalid_client, not a server error
+				log.warn("The sealed secret of client {} does not open (master key changed, or the value was altered); "
+						+ "its client_secret_jwt assertions are refused until its secret is rotated", client.getClientId());
+			}
+		}
 		// nor the sealed value, which Spring would print with the client's settings should it log one
 		return RegisteredClient.from(client)
 			.clientSecret(secret)
