@@ -193,11 +193,12 @@ class AuthorizationServerConfiguration {
 	/**
 	 * What a client can be registered with, the same in OIDC discovery and RFC 8414 metadata.
 	 * Spring's defaults also list token exchange (no Portero client may use it), certificate-bound
-	 * tokens and mutual-TLS client authentication (Portero has no mutual TLS), and
-	 * {@code client_secret_jwt} (it needs the secret, which Portero keeps only as a hash).
+	 * tokens and mutual-TLS client authentication (Portero has no mutual TLS), and algorithms
+	 * Portero does not take for assertions (HS384, HS512: the client secret is too short a key).
 	 */
 	private static void whatClientsCanDo(Map<String, Object> metadata) {
-		List<String> withAssertions = List.of("client_secret_basic", "client_secret_post", "private_key_jwt");
+		List<String> withAssertions = List.of("client_secret_basic", "client_secret_post", "client_secret_jwt",
+				"private_key_jwt");
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.GRANT_TYPES_SUPPORTED, List.of("authorization_code",
 				"client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"));
 		metadata.remove("tls_client_certificate_bound_access_tokens");
@@ -206,7 +207,7 @@ class AuthorizationServerConfiguration {
 		// RFC 9207: every answer of the authorization endpoint names its issuer (AuthorizationResponses)
 		metadata.put("authorization_response_iss_parameter_supported", true);
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED,
-				List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
+				List.of("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"));
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.REVOCATION_ENDPOINT_AUTH_METHODS_SUPPORTED, withAssertions);
 		metadata.put(OAuth2AuthorizationServerMetadataClaimNames.INTROSPECTION_ENDPOINT_AUTH_METHODS_SUPPORTED, withAssertions);
 		for (String endpoint : List.of("token", "revocation", "introspection")) {

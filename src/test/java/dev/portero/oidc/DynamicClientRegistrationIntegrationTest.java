@@ -2,6 +2,7 @@ package dev.portero.oidc;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +132,26 @@ class DynamicClientRegistrationIntegrationTest extends OidcTestSupport {
 		assertThat(answer.string("scope")).isEqualTo("reports:read");
 	}
 
+	@Test
+	void aServiceRegistersForClientSecretJwtAndSignsWithItsSecret() throws Exception {
+		HttpResponse<String> response = register(issue(1), Map.of("grant_types", List.of("client_credentials"), "scope",
+				"reports:read", "token_endpoint_auth_method", "client_secret_jwt"));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		Map<String, Object> client = RelyingParty.json(response.body());
+		assertThat(client).containsEntry("token_endpoint_auth_method", "client_secret_jwt")
+			.containsEntry("token_endpoint_auth_signing_alg", "HS256")
+			.doesNotContainKey("jwks_uri");
+		assertThat(response.body()).as("the sealed secret is Portero's alone").doesNotContain("sealed");
+		String clientId = (String) client.get("client_id");
+		String assertion = HmacAssertions.assertion((String) client.get("client_secret"), clientId, baseUrl(),
+				Duration.ofMinutes(1));
+
+		OidcTokenFlows.Answer answer = new OidcTokenFlows(baseUrl()).postAnonymously("/oauth2/token",
+				HmacAssertions.authenticated(clientId, assertion,
+						Map.of("grant_type", "client_credentials", "scope", "reports:read")));
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+	}
+
 	// --- the initial access token
 
 	@Test
@@ -235,7 +256,8 @@ class DynamicClientRegistrationIntegrationTest extends OidcTestSupport {
 				Map.of("subject_type", "pairwise"), Map.of("id_token_encrypted_response_alg", "RSA-OAEP"),
 				Map.of("request_object_signing_alg", "RS256"), Map.of("sector_identifier_uri", "https://app.example/s"),
 				Map.of("response_types", List.of("code id_token")), Map.of("grant_types", List.of("implicit")),
-				Map.of("token_endpoint_auth_method", "client_secret_jwt"), Map.of("id_token_signed_response_alg", "HS256"),
+				Map.of("token_endpoint_auth_method", "client_secret_jwt", "token_endpoint_auth_signing_alg", "HS512"),
+				Map.of("id_token_signed_response_alg", "HS256"),
 				Map.of("dpop_bound_access_tokens", true), Map.of("redirect_uris", "not-a-list"),
 				Map.of("token_endpoint_auth_method", "private_key_jwt"));
 		for (Map<String, Object> metadata : refused) {

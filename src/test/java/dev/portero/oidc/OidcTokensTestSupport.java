@@ -1,5 +1,7 @@
 package dev.portero.oidc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +16,8 @@ import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import dev.portero.support.OidcTokenFlows;
 import dev.portero.support.TestClients;
+
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,6 +81,23 @@ abstract class OidcTokensTestSupport extends IntegrationTestSupport {
 				JOIN oauth2_registered_client c ON c.id = a.registered_client_id
 				WHERE c.client_id = :client AND a.access_token_value IS NOT NULL
 				""").param("client", clientId).query(Long.class).single();
+	}
+
+	String tokenEndpoint() {
+		return baseUrl() + "/oauth2/token";
+	}
+
+	Browser signedInAdmin() {
+		Browser admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+		return admin;
+	}
+
+	/** The strings of a JSON array, in order. */
+	static List<String> strings(JsonNode array) {
+		List<String> values = new ArrayList<>();
+		array.forEach(value -> values.add(value.asString()));
+		return values;
 	}
 
 }

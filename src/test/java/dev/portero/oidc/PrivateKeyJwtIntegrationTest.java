@@ -288,7 +288,8 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		cases.add(new Object[] { "invalid-jwks-uri", service(List.of("private_key_jwt"), "/jwks", null) });
 		cases.add(new Object[] { "invalid-signing-algorithm", service(List.of("private_key_jwt"), jwksUri, "HS256") });
 		cases.add(new Object[] { "invalid-signing-algorithm", service(List.of("private_key_jwt"), jwksUri, "none") });
-		cases.add(new Object[] { "authentication-method-not-supported", service(List.of("client_secret_jwt"), null, null) });
+		cases.add(new Object[] { "conflicting-authentication-methods",
+				service(List.of("private_key_jwt", "client_secret_jwt"), jwksUri, null) });
 		cases.add(new Object[] { "unknown-authentication-method", service(List.of("tls_client_auth"), null, null) });
 		cases.add(new Object[] { "authentication-method-not-allowed", service(List.of("client_secret_basic"), jwksUri, null) });
 		cases.add(new Object[] { "authentication-method-not-allowed", service(List.of("none"), null, null) });
@@ -326,14 +327,16 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		for (String path : List.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {
 			Map<String, Object> metadata = flows.get(path).json();
 			assertThat(metadata.get("token_endpoint_auth_methods_supported")).as(path)
-				.isEqualTo(List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
+				.isEqualTo(List.of("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+						"none"));
 			for (String endpoint : List.of("introspection", "revocation")) {
 				assertThat(metadata.get(endpoint + "_endpoint_auth_methods_supported")).as(path)
-					.isEqualTo(List.of("client_secret_basic", "client_secret_post", "private_key_jwt"));
+					.isEqualTo(List.of("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"));
 			}
 			for (String endpoint : List.of("token", "introspection", "revocation")) {
 				assertThat(metadata.get(endpoint + "_endpoint_auth_signing_alg_values_supported")).as(path)
-					.isEqualTo(List.of("RS256", "ES256", "PS256"));
+					.as("HS256 for client_secret_jwt only, the others for private_key_jwt")
+					.isEqualTo(List.of("RS256", "ES256", "PS256", "HS256"));
 			}
 		}
 	}
@@ -362,12 +365,6 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		return body;
 	}
 
-	private Browser signedInAdmin() {
-		Browser admin = browser();
-		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
-		return admin;
-	}
-
 	private void publish(JWK... keys) {
 		published.set(new JWKSet(List.of(keys)).toPublicJWKSet().toString());
 	}
@@ -387,10 +384,6 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		form.put("client_assertion_type", ASSERTION_TYPE);
 		form.put("client_assertion", assertion);
 		return form;
-	}
-
-	private String tokenEndpoint() {
-		return baseUrl() + "/oauth2/token";
 	}
 
 	private static RSAKey rsaKey(String kid) throws Exception {
@@ -416,12 +409,6 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).build(), claims);
 		jwt.sign(key instanceof RSAKey rsa ? new RSASSASigner(rsa) : new ECDSASigner((ECKey) key));
 		return jwt.serialize();
-	}
-
-	private static List<String> strings(JsonNode array) {
-		List<String> values = new ArrayList<>();
-		array.forEach(value -> values.add(value.asString()));
-		return values;
 	}
 
 	private static void assertProblem(HttpResponse<String> response, int status, String slug) {

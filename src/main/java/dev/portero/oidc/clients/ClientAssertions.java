@@ -35,18 +35,20 @@ import dev.portero.oidc.authorization.PushedAuthorizationRequests;
 import dev.portero.web.RequestWithParameters;
 
 /**
- * How client assertions ({@code private_key_jwt}, RFC 7523) are checked: Spring's
- * {@link JwtClientAssertionDecoderFactory} (signature against the client's JWKS, which Nimbus
- * caches and fetches again on an unknown {@code kid}; {@code iss} and {@code sub} the client id,
- * {@code aud} the issuer or one of its endpoints, {@code exp}), with two things Spring lacks:
+ * How client assertions ({@code private_key_jwt} and {@code client_secret_jwt}, RFC 7523) are
+ * checked: Spring's {@link JwtClientAssertionDecoderFactory} (signature against the client's
+ * JWKS, which Nimbus caches and fetches again on an unknown {@code kid}, or an HS256 HMAC with the
+ * client's secret, unsealed by {@link SealedSecrets}; {@code iss} and {@code sub} the client id,
+ * {@code aud} the issuer or one of its endpoints, {@code exp}), with what Spring lacks:
  * <ul>
  * <li>single use: Spring does not look at {@code jti}, so an assertion caught on the way could be
  * replayed until it expires. Every accepted {@code jti} is kept in the database until then, so
  * that no node accepts it twice, and an assertion must carry one (OpenID Connect Core 9 requires
  * it) and expire within {@link #MAX_LIFETIME}, which bounds how long it is kept;</li>
- * <li>a changed JWKS URI or algorithm: Spring's factory keeps one decoder per client for ever, so
- * a client moved to another JWKS URI would be checked against the old one until a restart. The
- * decoders here are keyed by what they were built from;</li>
+ * <li>a changed JWKS URI, algorithm or secret: Spring's factory keeps one decoder per client for
+ * ever, so a client moved to another JWKS URI, or whose secret was rotated, would be checked
+ * against the old one until a restart. The decoders here are keyed by what they were built from
+ * (the secret by its stored hash);</li>
  * <li>the audience of a client that must push its requests, the mark of a high-security (FAPI
  * 2.0) client: its assertion's {@code aud} must be the issuer alone, one string (FAPI 2.0
  * Security Profile 5.3.2.1). An assertion whose audience an endpoint URL may be can be taken
@@ -70,18 +72,22 @@ class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 
 	private final Clock clock;
 
+	private final SealedSecrets sealed;
+
 	private final Cache<String, JwtDecoder> decoders = Caffeine.newBuilder().maximumSize(10_000).build();
 
-	ClientAssertions(JdbcClient jdbc, Clock clock) {
+	ClientAssertions(JdbcClient jdbc, Clock clock, SealedSecrets sealed) {
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.sealed = sealed;
 	}
 
 	@Override
 	public JwtDecoder createDecoder(RegisteredClient client) {
 		boolean issuerAlone = Boolean.TRUE.equals(client.getClientSettings().getSetting(PushedAuthorizationRequests.REQUIRED_SETTING));
 		String key = client.getId() + " " + client.getClientSettings().getJwkSetUrl() + " "
-				+ client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm() + " " + issuerAlone;
+				+ client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm() + " " + issuerAlone + " "
+				+ client.getClientSecret() + " " + SealedSecrets.has(client);
 		return decoders.get(key, ignored -> {
 			JwtClientAssertionDecoderFactory spring = new JwtClientAssertionDecoderFactory();
 			spring.setJwtValidatorFactory(registered -> {
@@ -96,7 +102,7 @@ class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 					return result.hasErrors() ? result : firstUse(registered.getClientId(), jwt);
 				};
 			});
-			return spring.createDecoder(client);
+			return spring.createDecoder(sealed.forAssertions(client));
 		});
 	}
 

@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * How the protocol endpoints authenticate clients: secrets checked with the fast keyed hash of
- * {@link ClientSecrets}, not the password encoder bean; client assertions ({@code private_key_jwt})
- * by Spring's provider with the checks of {@link ClientAssertions}; every way of presenting credentials behind
+ * {@link ClientSecrets}, not the password encoder bean; client assertions ({@code private_key_jwt},
+ * {@code client_secret_jwt}) by Spring's provider with the checks of {@link ClientAssertions};
+ * every way of presenting credentials behind
  * {@link ClientAuthenticationLimit}, so that none escapes the per-address limit; failures answered
  * by {@link ClientAuthenticationErrors}.
  */

@@ -134,19 +134,6 @@ public final class ClientProblems {
 
 	}
 
-	/**
-	 * {@code client_secret_jwt}: the HMAC would have to be checked with the secret itself, and
-	 * Portero keeps secrets only as a keyed hash ({@link ClientSecrets}), so it cannot offer it.
-	 */
-	public static final class AuthenticationMethodNotSupported extends ProblemException {
-
-		AuthenticationMethodNotSupported(String method) {
-			super(HttpStatus.BAD_REQUEST, "authentication-method-not-supported", "Portero does not offer " + method
-					+ ": it keeps client secrets only as a hash, and this method needs the secret itself. Use private_key_jwt.");
-		}
-
-	}
-
 	/** A known authentication method, or its settings, that this client cannot have. */
 	public static final class AuthenticationMethodNotAllowed extends ProblemException {
 
@@ -175,12 +162,47 @@ public final class ClientProblems {
 
 	}
 
+	/**
+	 * {@code client_secret_jwt} with {@code private_key_jwt}: Spring checks a client's assertions
+	 * with one algorithm, an HMAC with the secret or a signature by a key, never both.
+	 */
+	public static final class ConflictingAuthenticationMethods extends ProblemException {
+
+		ConflictingAuthenticationMethods() {
+			super(HttpStatus.BAD_REQUEST, "conflicting-authentication-methods",
+					"client_secret_jwt and private_key_jwt cannot be combined: a client's assertions are checked with "
+							+ "one algorithm, an HMAC with its secret or a signature by its key. Choose one.");
+		}
+
+	}
+
+	/** A JWKS URI on a {@code client_secret_jwt} client, which signs with its secret, not a key. */
+	public static final class JwksUriNotAllowed extends ProblemException {
+
+		JwksUriNotAllowed() {
+			super(HttpStatus.BAD_REQUEST, "jwks-uri-not-allowed",
+					"A client_secret_jwt client signs its assertions with its secret: it has no jwksUri.");
+		}
+
+	}
+
+	/** An algorithm other than HS256 for {@code client_secret_jwt} assertions. */
+	public static final class InvalidSecretSigningAlgorithm extends ProblemException {
+
+		InvalidSecretSigningAlgorithm(String algorithm) {
+			super(HttpStatus.BAD_REQUEST, "invalid-secret-signing-algorithm", "client_secret_jwt assertions are "
+					+ "signed with " + ClientAuthenticationRules.SECRET_ALGORITHM + " only, not \"" + algorithm
+					+ "\": the client secret is too short a key for HS384 or HS512.");
+		}
+
+	}
+
 	/** A signing algorithm for client assertions that Portero does not accept. */
 	public static final class InvalidSigningAlgorithm extends ProblemException {
 
 		InvalidSigningAlgorithm(String algorithm) {
 			super(HttpStatus.BAD_REQUEST, "invalid-signing-algorithm", "The client assertion signing algorithm \""
-					+ algorithm + "\" is not offered. Known: " + String.join(", ", ClientRules.ASSERTION_ALGORITHMS) + ".");
+					+ algorithm + "\" is not offered. Known: " + String.join(", ", ClientAuthenticationRules.KEY_ALGORITHMS) + ".");
 		}
 
 	}

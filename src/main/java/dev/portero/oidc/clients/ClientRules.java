@@ -51,17 +51,11 @@ final class ClientRules {
 	static final List<String> AUTHENTICATION_METHODS = List.of(CLIENT_SECRET_BASIC, CLIENT_SECRET_POST,
 			PRIVATE_KEY_JWT, CLIENT_SECRET_JWT, NONE);
 
-	/** The methods that present the client secret. */
-	static final Set<String> SECRET_METHODS = Set.of(CLIENT_SECRET_BASIC, CLIENT_SECRET_POST);
-
 	/**
-	 * What a client may sign its assertions with: public-key algorithms only, as there is no
-	 * client_secret_jwt ({@link ClientProblems.AuthenticationMethodNotSupported}).
+	 * The methods that present the client secret itself, a confidential client's default
+	 * ({@link ClientAuthenticationRules} for the rest).
 	 */
-	static final List<String> ASSERTION_ALGORITHMS = List.of("RS256", "ES256", "PS256");
-
-	/** The most widely supported; OpenID Connect Dynamic Client Registration names no default. */
-	static final String DEFAULT_ASSERTION_ALGORITHM = "RS256";
+	static final Set<String> SECRET_METHODS = Set.of(CLIENT_SECRET_BASIC, CLIENT_SECRET_POST);
 
 	/**
 	 * Scope names: no spaces (the scope separator), no commas (the stored lists' separator), no
@@ -103,50 +97,6 @@ final class ClientRules {
 		}
 		checkScopes(grantTypes, scopes);
 		checkLifetimes(grantTypes, accessTokenLifetime, refreshTokenLifetime, maxTokenLifetime);
-	}
-
-	/**
-	 * How the client proves who it is at the token, introspection and revocation endpoints. A
-	 * public client holds nothing to prove it with; a confidential one uses its secret, a key
-	 * whose public half it publishes at its JWKS URI, or either.
-	 */
-	static void checkAuthentication(Clients.Type type, Set<String> methods, @Nullable String jwksUri,
-			@Nullable String signingAlgorithm) {
-		for (String method : methods) {
-			if (method == null || !AUTHENTICATION_METHODS.contains(method)) {
-				throw new ClientProblems.UnknownAuthenticationMethod(String.valueOf(method));
-			}
-		}
-		if (methods.contains(CLIENT_SECRET_JWT)) {
-			throw new ClientProblems.AuthenticationMethodNotSupported(CLIENT_SECRET_JWT);
-		}
-		if (type == Clients.Type.PUBLIC && !methods.equals(Set.of(NONE))) {
-			throw new ClientProblems.AuthenticationMethodNotAllowed(
-					"A public client has no secret or key: its only authentication method is none.");
-		}
-		if (type == Clients.Type.CONFIDENTIAL && (methods.isEmpty() || methods.contains(NONE))) {
-			throw new ClientProblems.AuthenticationMethodNotAllowed("A confidential client must authenticate: with "
-					+ CLIENT_SECRET_BASIC + ", " + CLIENT_SECRET_POST + " or " + PRIVATE_KEY_JWT + ", not none.");
-		}
-		if (!methods.contains(PRIVATE_KEY_JWT)) {
-			if (jwksUri != null || signingAlgorithm != null) {
-				throw new ClientProblems.AuthenticationMethodNotAllowed(
-						"A jwksUri and a tokenEndpointAuthSigningAlg apply only to the private_key_jwt authentication method.");
-			}
-			return;
-		}
-		if (jwksUri == null || jwksUri.isBlank()) {
-			throw new ClientProblems.JwksUriRequired();
-		}
-		try {
-			checkUri("JWKS URI", jwksUri);
-		}
-		catch (InvalidRedirectUri ex) {
-			throw new ClientProblems.InvalidJwksUri(ex.getMessage());
-		}
-		if (signingAlgorithm != null && !ASSERTION_ALGORITHMS.contains(signingAlgorithm)) {
-			throw new ClientProblems.InvalidSigningAlgorithm(signingAlgorithm);
-		}
 	}
 
 	private static void checkGrantTypes(Clients.Type type, Set<String> grantTypes) {

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
@@ -60,14 +61,17 @@ final class ClientSettingsWriter {
 				.build());
 	}
 
+	/** Whether a method presents the secret, or an HMAC made with it ({@code client_secret_jwt}). */
 	static boolean usesSecret(Set<String> methods) {
-		return methods.stream().anyMatch(ClientRules.SECRET_METHODS::contains);
+		return methods.contains(ClientRules.CLIENT_SECRET_JWT)
+				|| methods.stream().anyMatch(ClientRules.SECRET_METHODS::contains);
 	}
 
 	/**
-	 * The authentication methods, and for {@code private_key_jwt} the JWKS URI and the one
-	 * algorithm the client's assertions must be signed with (Spring's assertion decoder accepts
-	 * that one only); without it both settings go.
+	 * The authentication methods, and the one algorithm the client's assertions must be signed
+	 * with (Spring's assertion decoder accepts that one only, and takes a MAC algorithm for
+	 * {@code client_secret_jwt}): for {@code private_key_jwt} with the JWKS URI, for
+	 * {@code client_secret_jwt} HS256; without either both settings go.
 	 */
 	static ClientSettings.Builder authentication(RegisteredClient.Builder builder, ClientSettings.Builder settings,
 			Set<String> methods, @Nullable String jwksUri, @Nullable String signingAlgorithm) {
@@ -80,10 +84,13 @@ final class ClientSettingsWriter {
 			stored.remove(ConfigurationSettingNames.Client.JWK_SET_URL);
 			stored.remove(ConfigurationSettingNames.Client.TOKEN_ENDPOINT_AUTHENTICATION_SIGNING_ALGORITHM);
 		});
-		if (methods.contains(ClientRules.PRIVATE_KEY_JWT) && jwksUri != null) {
+		if (methods.contains(ClientRules.CLIENT_SECRET_JWT)) {
+			settings.tokenEndpointAuthenticationSigningAlgorithm(MacAlgorithm.HS256);
+		}
+		else if (methods.contains(ClientRules.PRIVATE_KEY_JWT) && jwksUri != null) {
 			settings.jwkSetUrl(jwksUri)
 				.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.from(
-						signingAlgorithm != null ? signingAlgorithm : ClientRules.DEFAULT_ASSERTION_ALGORITHM));
+						signingAlgorithm != null ? signingAlgorithm : ClientAuthenticationRules.DEFAULT_KEY_ALGORITHM));
 		}
 		return settings;
 	}

@@ -16,7 +16,10 @@ import dev.portero.oidc.authorization.PushedAuthorizationRequests;
 import dev.portero.oidc.authorization.MinimumAssurance;
 import dev.portero.oidc.logout.BackChannelLogoutRegistration;
 
-/** A registered client as Portero shows it ({@link Clients.Client}), from Spring's stored form. */
+/**
+ * A registered client as Portero shows it ({@link Clients.Client}), from Spring's stored form:
+ * never its secret's hash or its sealed secret ({@link SealedSecrets}).
+ */
 final class ClientViews {
 
 	private ClientViews() {
@@ -27,7 +30,7 @@ final class ClientViews {
 		Set<String> methods = new LinkedHashSet<>();
 		for (ClientAuthenticationMethod known : List.of(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
 				ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.PRIVATE_KEY_JWT,
-				ClientAuthenticationMethod.NONE)) {
+				ClientAuthenticationMethod.CLIENT_SECRET_JWT, ClientAuthenticationMethod.NONE)) {
 			if (client.getClientAuthenticationMethods().contains(known)) {
 				methods.add(known.getValue());
 			}

@@ -29,7 +29,8 @@ import dev.portero.oidc.logout.BackChannelLogoutRegistration;
  * The applications registered with the OpenID Connect provider, as administrators manage them.
  * Every registration passes {@link ClientRules}. Secure defaults that are not optional: PKCE on
  * every client, refresh tokens rotated at each use, client ids and secrets generated here (a
- * secret is shown once, at creation or rotation, and stored only as a keyed hash).
+ * secret is shown once, at creation or rotation, and stored as a keyed hash; for
+ * {@code client_secret_jwt} also sealed, {@link SealedSecrets}).
  */
 @Service
 public class Clients {
@@ -57,7 +58,8 @@ public class Clients {
 	 * ({@code portero.oidc.access-token-lifetime}, {@code refresh-token-lifetime}), a null ID
 	 * token algorithm RS256 (OpenID Connect Dynamic Client Registration's default). Null
 	 * authentication methods are the secret's two (a confidential client) or none (a public one);
-	 * a null assertion signing algorithm is RS256 for a client with {@code private_key_jwt}.
+	 * a null assertion signing algorithm is RS256 for a client with {@code private_key_jwt}, HS256
+	 * (the only one) for one with {@code client_secret_jwt}.
 	 */
 	public record Draft(String name, Type type, @Nullable List<String> redirectUris,
 			@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
@@ -102,8 +104,8 @@ public class Clients {
 	 */
 	public static final String ADMIN_SCOPE = "portero:admin";
 
-	/** What a client may sign its {@code private_key_jwt} assertions with, as discovery lists it. */
-	public static final List<String> ASSERTION_ALGORITHMS = ClientRules.ASSERTION_ALGORITHMS;
+	/** What a client may sign its assertions with ({@code private_key_jwt}, {@code client_secret_jwt}), as discovery lists it. */
+	public static final List<String> ASSERTION_ALGORITHMS = ClientAuthenticationRules.ASSERTION_ALGORITHMS;
 
 	/** OpenID Connect Dynamic Client Registration 1.0, {@code id_token_signed_response_alg}. */
 	static final OidcSettings.SigningAlgorithm DEFAULT_ID_TOKEN_ALGORITHM = OidcSettings.SigningAlgorithm.RS256;
@@ -114,6 +116,8 @@ public class Clients {
 
 	private final ClientSecrets secrets;
 
+	private final SealedSecrets sealed;
+
 	private final OidcSettings settings;
 
 	private final ApplicationEventPublisher events;
@@ -121,10 +125,11 @@ public class Clients {
 	private final Clock clock;
 
 	Clients(RegisteredClientRepository repository, ClientRegistrations registrations, ClientSecrets secrets,
-			OidcSettings settings, ApplicationEventPublisher events, Clock clock) {
+			SealedSecrets sealed, OidcSettings settings, ApplicationEventPublisher events, Clock clock) {
 		this.repository = repository;
 		this.registrations = registrations;
 		this.secrets = secrets;
+		this.sealed = sealed;
 		this.settings = settings;
 		this.events = events;
 		this.clock = clock;
@@ -145,19 +150,19 @@ public class Clients {
 				: settings.refreshTokenLifetime();
 		BackChannelLogoutRegistration backchannelLogout = ClientSettingsWriter.checked(
 				BackChannelLogoutRegistration.NONE.with(draft.backchannelLogoutUri(), draft.backchannelLogoutSessionRequired()));
-		Set<String> methods = draft.authenticationMethods() != null ? set(draft.authenticationMethods())
-				: draft.type() == Type.CONFIDENTIAL ? set(ClientRules.SECRET_METHODS) : set(Set.of(ClientRules.NONE));
-		ClientRules.checkAuthentication(draft.type(), methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
+		Set<String> methods = ClientAuthenticationRules.created(draft);
 
 		// a client that authenticates with a key only gets no secret that could leak
 		String secret = ClientSettingsWriter.usesSecret(methods) ? secrets.newSecret() : null;
-		RegisteredClient.Builder builder = RegisteredClient.withId(UUID.randomUUID().toString())
+		String registeredId = UUID.randomUUID().toString();
+		RegisteredClient.Builder builder = RegisteredClient.withId(registeredId)
 			.clientId(ClientSecrets.newClientId())
 			.clientIdIssuedAt(clock.instant())
 			.clientName(draft.name().strip())
 			.clientSecret(secret != null ? secrets.encode(secret) : null);
-		ClientSettings.Builder clientSettings = ClientSettingsWriter.authentication(builder, backchannelLogout.applyTo(ClientSettings.builder()),
-				methods, draft.jwksUri(), draft.tokenEndpointAuthSigningAlg());
+		ClientSettings.Builder clientSettings = sealed.apply(ClientSettingsWriter.authentication(builder,
+				backchannelLogout.applyTo(ClientSettings.builder()), methods, draft.jwksUri(),
+				draft.tokenEndpointAuthSigningAlg()), registeredId, methods, secret);
 		ClientSettingsWriter.porteros(clientSettings, draft.type(), Boolean.TRUE.equals(draft.parRequired()),
 				draft.minimumAcr());
 		RegisteredClient client = ClientSettingsWriter.configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
@@ -206,17 +211,9 @@ public class Clients {
 		boolean firstParty = changes.firstParty() != null ? changes.firstParty() : before.firstParty();
 		BackChannelLogoutRegistration backchannelLogout = ClientSettingsWriter.checked(
 				before.backchannelLogout().with(changes.backchannelLogoutUri(), changes.backchannelLogoutSessionRequired()));
-		Set<String> methods = changes.authenticationMethods() != null ? set(changes.authenticationMethods())
-				: before.authenticationMethods();
-		boolean keyMethod = methods.contains(ClientRules.PRIVATE_KEY_JWT);
-		// what the client keeps while it keeps private_key_jwt; both go with it
-		String jwksUri = changes.jwksUri() != null ? changes.jwksUri() : keyMethod ? before.jwksUri() : null;
-		String signingAlgorithm = changes.tokenEndpointAuthSigningAlg() != null ? changes.tokenEndpointAuthSigningAlg()
-				: keyMethod ? before.tokenEndpointAuthSigningAlg() : null;
-		ClientRules.checkAuthentication(before.type(), methods, jwksUri, signingAlgorithm);
-		if (ClientSettingsWriter.usesSecret(methods) && existing.getClientSecret() == null) {
-			throw new ClientProblems.SecretRequired();
-		}
+		ClientAuthenticationRules.Authentication authentication = ClientAuthenticationRules.changed(before, changes,
+				existing.getClientSecret() != null);
+		Set<String> methods = authentication.methods();
 
 		RegisteredClient.Builder builder = RegisteredClient.from(existing)
 			.clientName(changes.name() != null ? changes.name().strip() : existing.getClientName())
@@ -229,9 +226,10 @@ public class Clients {
 			// a secret no method accepts any more is dropped, so that it cannot come back to life
 			builder.clientSecret(null);
 		}
-		ClientSettings.Builder clientSettings = ClientSettingsWriter.authentication(builder,
+		// a client given client_secret_jwt now has only its secret's hash: it is sealed at the next rotation
+		ClientSettings.Builder clientSettings = sealed.apply(ClientSettingsWriter.authentication(builder,
 				backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())), methods,
-				jwksUri, signingAlgorithm);
+				authentication.jwksUri(), authentication.signingAlgorithm()), existing.getId(), methods, null);
 		ClientSettingsWriter.porteros(clientSettings, before.type(),
 				changes.parRequired() != null ? changes.parRequired() : before.parRequired(), changes.minimumAcr());
 		RegisteredClient updated = ClientSettingsWriter.configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
@@ -264,7 +262,7 @@ public class Clients {
 			throw new PublicClientHasNoSecret();
 		}
 		String secret = secrets.newSecret();
-		RegisteredClient updated = RegisteredClient.from(existing).clientSecret(secrets.encode(secret)).build();
+		RegisteredClient updated = sealed.withNewSecret(existing, secret, secrets.encode(secret));
 		repository.save(updated);
 		registrations.revokeOwnTokens(existing.getId());
 		events.publishEvent(new OidcEvents.ClientSecretRotated(clientId));

@@ -1,8 +1,5 @@
 package dev.portero.oidc.clients;
 
-import java.util.Set;
-
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The redirect URI and client authentication rules on their own; the API answers are in
- * ClientsApiIntegrationTest and PrivateKeyJwtIntegrationTest.
+ * The redirect URI rules on their own (client authentication's: ClientAuthenticationRulesTest);
+ * the API answers are in ClientsApiIntegrationTest.
  */
 class ClientRulesTest {
 
@@ -48,35 +45,6 @@ class ClientRulesTest {
 			"data:text/html,x" })
 	void refusesEverythingElse(String uri) {
 		assertThatThrownBy(() -> ClientRules.checkUri("redirect URI", uri)).isInstanceOf(InvalidRedirectUri.class);
-	}
-
-	@Test
-	void acceptsAKeyOnALoopbackOrHttpsJwksUriAloneOrBesideTheSecret() {
-		assertThatCode(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL, Set.of("private_key_jwt"),
-				"http://127.0.0.1:8080/jwks", null)).doesNotThrowAnyException();
-		assertThatCode(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL,
-				Set.of("client_secret_basic", "private_key_jwt"), "https://keys.example.test/jwks", "PS256"))
-			.doesNotThrowAnyException();
-		assertThatCode(() -> ClientRules.checkAuthentication(Clients.Type.PUBLIC, Set.of("none"), null, null))
-			.doesNotThrowAnyException();
-	}
-
-	@Test
-	void refusesKeyAuthenticationThatCannotWork() {
-		assertThatThrownBy(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL, Set.of("private_key_jwt"),
-				null, null)).isInstanceOf(ClientProblems.JwksUriRequired.class);
-		assertThatThrownBy(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL, Set.of("private_key_jwt"),
-				"http://keys.example.test/jwks", null)).isInstanceOf(ClientProblems.InvalidJwksUri.class);
-		assertThatThrownBy(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL, Set.of("private_key_jwt"),
-				"https://keys.example.test/jwks", "HS256")).isInstanceOf(ClientProblems.InvalidSigningAlgorithm.class);
-		assertThatThrownBy(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL, Set.of("client_secret_jwt"),
-				null, null)).isInstanceOf(ClientProblems.AuthenticationMethodNotSupported.class);
-		assertThatThrownBy(() -> ClientRules.checkAuthentication(Clients.Type.PUBLIC, Set.of("private_key_jwt"),
-				"https://keys.example.test/jwks", null)).isInstanceOf(ClientProblems.AuthenticationMethodNotAllowed.class);
-		assertThatThrownBy(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL, Set.of("client_secret_post"),
-				"https://keys.example.test/jwks", null)).isInstanceOf(ClientProblems.AuthenticationMethodNotAllowed.class);
-		assertThatThrownBy(() -> ClientRules.checkAuthentication(Clients.Type.CONFIDENTIAL, Set.of(), null, null))
-			.isInstanceOf(ClientProblems.AuthenticationMethodNotAllowed.class);
 	}
 
 }
