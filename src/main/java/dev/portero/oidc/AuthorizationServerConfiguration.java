@@ -51,6 +51,7 @@ import dev.portero.oidc.authorization.AuthorizationResponses;
 import dev.portero.oidc.authorization.PushedAuthorizationRequests;
 import dev.portero.oidc.clients.ClientAuthentication;
 import dev.portero.oidc.clients.Clients;
+import dev.portero.oidc.clients.DpopRequired;
 import dev.portero.oidc.keys.SigningKeys;
 import dev.portero.oidc.logout.RpInitiatedLogout;
 import dev.portero.oidc.registration.RegistrationSettings;
@@ -99,7 +100,9 @@ class AuthorizationServerConfiguration {
 			.pushedAuthorizationRequestEndpoint(
 					pushed -> pushed.pushedAuthorizationRequestConverters(DpopBoundCodes.boundAtThePushedRequest()))
 			// RFC 9449 10: a code bound to a DPoP key is redeemed only with a proof by that key
-			.tokenEndpoint(token -> token.authenticationProviders(DpopBoundCodes.checkedAtTheTokenEndpoint(authorizations)))
+			// and a client that must bind its tokens to a key gets none without a proof (DpopRequired)
+			.tokenEndpoint(token -> token.authenticationProviders(DpopBoundCodes.checkedAtTheTokenEndpoint(authorizations)
+				.andThen(DpopRequired.atTheTokenEndpoint())))
 			// RFC 8414 metadata says the same as OIDC discovery of what a client can do
 			.authorizationServerMetadataEndpoint(endpoint -> endpoint
 				.authorizationServerMetadataCustomizer(

@@ -62,7 +62,8 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 	private static final List<String> CLIENT_FIELDS = List.of("clientId", "name", "type", "redirectUris",
 			"postLogoutRedirectUris", "grantTypes", "scopes", "firstParty", "pkceRequired", "authenticationMethods",
 			"accessTokenLifetimeSeconds", "refreshTokenLifetimeSeconds", "idTokenSignedResponseAlg", "createdAt",
-			"backchannelLogoutUri", "backchannelLogoutSessionRequired", "parRequired", "minimumAcr");
+			"backchannelLogoutUri", "backchannelLogoutSessionRequired", "parRequired", "minimumAcr",
+			"dpopBoundAccessTokens", "refreshTokenRotation");
 
 	@Autowired
 	JdbcClient jdbc;
@@ -107,6 +108,8 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 		assertThat(strings(created.get("scopes"))).containsExactlyInAnyOrder("openid", "profile", "email", "offline_access");
 		assertThat(created.get("firstParty").asBoolean()).isFalse();
 		assertThat(created.get("pkceRequired").asBoolean()).as("PKCE for confidential clients too").isTrue();
+		assertThat(created.get("dpopBoundAccessTokens").asBoolean()).as("DPoP optional by default").isFalse();
+		assertThat(created.get("refreshTokenRotation").asBoolean()).as("refresh tokens rotated by default").isTrue();
 		assertThat(strings(created.get("authenticationMethods"))).containsExactly("client_secret_basic", "client_secret_post");
 		assertThat(created.get("accessTokenLifetimeSeconds").asLong()).as("portero.oidc.access-token-lifetime").isEqualTo(600);
 		assertThat(created.get("refreshTokenLifetimeSeconds").asLong()).as("portero.oidc.refresh-token-lifetime")

@@ -19,6 +19,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.portero.account.Account;
 import dev.portero.oidc.clients.Clients;
@@ -35,6 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * plain bearer token, or with another key's proof, it is refused.
  */
 class DpopIntegrationTest extends OidcTokensTestSupport {
+
+	@Autowired
+	private Clients admin;
 
 	@Test
 	void aServiceTokenBoundToAKeyWorksAtTheAdminApiOnlyWithThatKeysProof() throws Exception {
@@ -104,6 +108,35 @@ class DpopIntegrationTest extends OidcTokensTestSupport {
 			.as("a proof for another token (ath)").isEqualTo(401);
 		assertThat(resource(userinfo, "DPoP " + token, proof(key, "GET", userinfo, null)).status())
 			.as("a proof without ath").isEqualTo(401);
+	}
+
+	@Test
+	void aClientWhoseTokensMustBeBoundGetsNoneWithoutAProofWhateverTheGrant() throws Exception {
+		TestClients.Registered app = clients.confidential(CALLBACK, true);
+		Clients.Client bound = admin.update(app.clientId(), new Clients.Changes(null, null, null, null, null, null, null,
+				null, null, null, null, null, null, null, null, null, null, true, null));
+		assertThat(bound.dpopBoundAccessTokens()).isTrue();
+		ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+		String verifier = OidcTokenFlows.newCodeVerifier();
+		String code = flows.authorizationCode(signedIn(newUser("bound")), app, "openid", verifier);
+		Map<String, String> exchange = Map.of("grant_type", "authorization_code", "code", code, "redirect_uri",
+				app.redirectUri(), "code_verifier", verifier);
+
+		Answer bearer = flows.token(app, exchange);
+		assertThat(bearer.status()).as(bearer.body()).isEqualTo(400);
+		assertThat(bearer.error()).isEqualTo("invalid_dpop_proof");
+		assertThat(bearer.has("access_token")).isFalse();
+
+		Answer issued = tokenWithProof(app, key, exchange);
+		assertThat(issued.status()).as("the refusal spent nothing: " + issued.body()).isEqualTo(200);
+		assertThat(issued.string("token_type")).isEqualTo("DPoP");
+		Answer refreshedBearer = flows.refresh(app, issued.string("refresh_token"));
+		assertThat(refreshedBearer.status()).as(refreshedBearer.body()).isEqualTo(400);
+		assertThat(refreshedBearer.error()).isEqualTo("invalid_dpop_proof");
+		Answer refreshed = tokenWithProof(app, key,
+				Map.of("grant_type", "refresh_token", "refresh_token", issued.string("refresh_token")));
+		assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
+		assertThat(refreshed.string("token_type")).isEqualTo("DPoP");
 	}
 
 	private Answer tokenWithProof(TestClients.Registered client, ECKey key, Map<String, String> form) throws Exception {

@@ -89,11 +89,13 @@ class DynamicClientRegistrationIntegrationTest extends OidcTestSupport {
 	@Test
 	void aClientCanRegisterThatItPushesItsRequests() {
 		HttpResponse<String> pushing = register(issue(1), Map.of("redirect_uris", List.of(REDIRECT_URI),
-				"require_pushed_authorization_requests", true));
+				"require_pushed_authorization_requests", true, "dpop_bound_access_tokens", true));
 		assertThat(pushing.statusCode()).as(pushing.body()).isEqualTo(201);
 		Map<String, Object> client = RelyingParty.json(pushing.body());
-		assertThat(client).containsEntry("require_pushed_authorization_requests", true);
+		assertThat(client).containsEntry("require_pushed_authorization_requests", true)
+			.containsEntry("dpop_bound_access_tokens", true);
 		assertThat(registered.get((String) client.get("client_id")).parRequired()).isTrue();
+		assertThat(registered.get((String) client.get("client_id")).dpopBoundAccessTokens()).as("RFC 9449 5.2").isTrue();
 
 		HttpResponse<String> publicPushing = register(issue(1), Map.of("redirect_uris", List.of(REDIRECT_URI),
 				"token_endpoint_auth_method", "none", "require_pushed_authorization_requests", true));
@@ -258,7 +260,7 @@ class DynamicClientRegistrationIntegrationTest extends OidcTestSupport {
 				Map.of("response_types", List.of("code id_token")), Map.of("grant_types", List.of("implicit")),
 				Map.of("token_endpoint_auth_method", "client_secret_jwt", "token_endpoint_auth_signing_alg", "HS512"),
 				Map.of("id_token_signed_response_alg", "HS256"),
-				Map.of("dpop_bound_access_tokens", true), Map.of("redirect_uris", "not-a-list"),
+				Map.of("redirect_uris", "not-a-list"),
 				Map.of("token_endpoint_auth_method", "private_key_jwt"));
 		for (Map<String, Object> metadata : refused) {
 			Map<String, Object> request = new LinkedHashMap<>(metadata);

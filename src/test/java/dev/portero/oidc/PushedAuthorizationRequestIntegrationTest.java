@@ -106,7 +106,7 @@ class PushedAuthorizationRequestIntegrationTest extends OidcTestSupport {
 		Account account = newAccount("par-required");
 		RelyingParty app = firstParty();
 		Clients.Client client = admin.update(app.clientId(), new Clients.Changes(null, null, null, null, null, null,
-				null, null, null, null, null, null, null, null, null, true, null));
+				null, null, null, null, null, null, null, null, null, true, null, null, null));
 		assertThat(client.parRequired()).isTrue();
 		RelyingParty.Request plain = app.request("openid");
 
@@ -126,11 +126,11 @@ class PushedAuthorizationRequestIntegrationTest extends OidcTestSupport {
 	void onlyAConfidentialClientCanBeMadeToPush() {
 		assertThatThrownBy(() -> admin.create(new Clients.Draft("Public pusher", Clients.Type.PUBLIC,
 				List.of("https://app.example/cb"), null, Set.of("authorization_code"), Set.of("openid"), false, null,
-				null, null, null, null, null, null, null, null, true, null)))
+				null, null, null, null, null, null, null, null, true, null, null, null)))
 			.isInstanceOf(ClientProblems.PushingNeedsAuthentication.class);
 		Clients.WithSecret confidential = admin.create(new Clients.Draft("Confidential pusher",
 				Clients.Type.CONFIDENTIAL, List.of("https://app.example/cb"), null, Set.of("authorization_code"),
-				Set.of("openid"), false, null, null, null, null, null, null, null, null, null, true, null));
+				Set.of("openid"), false, null, null, null, null, null, null, null, null, null, true, null, null, null));
 		assertThat(admin.get(confidential.client().clientId()).parRequired()).isTrue();
 	}
 

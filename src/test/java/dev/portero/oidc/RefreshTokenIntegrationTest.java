@@ -3,8 +3,10 @@ package dev.portero.oidc;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.portero.account.Account;
+import dev.portero.oidc.clients.Clients;
 import dev.portero.support.OidcTokenFlows;
 import dev.portero.support.OidcTokenFlows.Answer;
 import dev.portero.support.OidcTokenFlows.Tokens;
@@ -20,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RefreshTokenIntegrationTest extends OidcTokensTestSupport {
 
 	private static final String SCOPE = "openid profile offline_access";
+
+	@Autowired
+	private Clients admin;
 
 	@Test
 	void everyRefreshRotatesTheRefreshToken() {
@@ -41,6 +46,25 @@ class RefreshTokenIntegrationTest extends OidcTokensTestSupport {
 		Answer replaced = flows.refresh(app, second.refreshToken());
 		assertThat(replaced.status()).as("a replaced refresh token is spent").isEqualTo(400);
 		assertThat(replaced.error()).isEqualTo("invalid_grant");
+	}
+
+	@Test
+	void aClientRegisteredToKeepItsRefreshTokenUsesTheSameOneAgain() {
+		TestClients.Registered app = clients.confidential(CALLBACK, true);
+		Clients.Client kept = admin.update(app.clientId(), new Clients.Changes(null, null, null, null, null, null, null,
+				null, null, null, null, null, null, null, null, null, null, null, false));
+		assertThat(kept.refreshTokenRotation()).isFalse();
+		Tokens first = tokensFor(newUser("keep"), app, SCOPE);
+
+		Tokens second = OidcTokenFlows.tokensOf(flows.refresh(app, first.refreshToken()));
+		// FAPI 2.0 Security Profile 5.3.2.1: a client that lost an answer still holds a good refresh token
+		Tokens third = OidcTokenFlows.tokensOf(flows.refresh(app, first.refreshToken()));
+
+		assertThat(second.refreshToken()).isEqualTo(first.refreshToken());
+		assertThat(third.refreshToken()).isEqualTo(first.refreshToken());
+		assertThat(third.accessToken()).isNotIn(first.accessToken(), second.accessToken());
+		assertThat(flows.userinfo(third.accessToken()).status()).isEqualTo(200);
+		assertThat(authorizationsOf(app.clientId())).as("nothing was taken for a theft").isOne();
 	}
 
 	@Test

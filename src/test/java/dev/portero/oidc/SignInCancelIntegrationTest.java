@@ -43,7 +43,7 @@ class SignInCancelIntegrationTest extends OidcTestSupport {
 
 		RelyingParty app = thirdParty();
 		admin.update(app.clientId(), new Clients.Changes("Shop <b>&</b> \"Co\"", null, null, null, null, null, null,
-				null, null, null, null, null, null, null, null, null, null));
+				null, null, null, null, null, null, null, null, null, null, null, null));
 		Browser browser = browser();
 		assertThat(Browser.location(browser.get(app.request("openid").path()))).isEqualTo(baseUrl() + "/login");
 		String page = browser.get("/login").body();
@@ -77,7 +77,7 @@ class SignInCancelIntegrationTest extends OidcTestSupport {
 		RelyingParty app = thirdParty();
 		String other = "https://app.example/other-callback";
 		admin.update(app.clientId(), new Clients.Changes(null, List.of(app.redirectUri(), other), null, null, null,
-				null, null, null, null, null, null, null, null, null, null, null, null));
+				null, null, null, null, null, null, null, null, null, null, null, null, null, null));
 		RelyingParty.Request request = app.request("openid").with("redirect_uri", other).with("state", "a&b=c d+e");
 		HttpResponse<String> push = app.push(request);
 		assertThat(push.statusCode()).as(push.body()).isEqualTo(201);
@@ -117,7 +117,7 @@ class SignInCancelIntegrationTest extends OidcTestSupport {
 		assertThat(Browser.location(browser.get(request.path()))).isEqualTo(baseUrl() + "/login");
 		// re-registered while the person was on the sign-in page: the request's redirect URI is no longer the application's
 		admin.update(app.clientId(), new Clients.Changes(null, List.of("https://app.example/moved"), null, null, null,
-				null, null, null, null, null, null, null, null, null, null, null, null));
+				null, null, null, null, null, null, null, null, null, null, null, null, null, null));
 		assertThat(browser.get("/login").body()).doesNotContain(CANCEL_FORM);
 
 		HttpResponse<String> cancelled = browser.submit("/login", "/login/cancel", Map.of());

@@ -51,7 +51,7 @@ class AdminClientsController {
 			@Nullable String backchannelLogoutUri, boolean backchannelLogoutSessionRequired,
 			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String jwksUri,
 			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String tokenEndpointAuthSigningAlg,
-			boolean parRequired, String minimumAcr) {
+			boolean parRequired, String minimumAcr, boolean dpopBoundAccessTokens, boolean refreshTokenRotation) {
 
 		static ClientView of(Clients.Client client) {
 			return new ClientView(client.clientId(), client.name(), client.type().name().toLowerCase(java.util.Locale.ROOT),
@@ -61,7 +61,7 @@ class AdminClientsController {
 					client.refreshTokenLifetime() == null ? null : client.refreshTokenLifetime().toSeconds(),
 					client.idTokenSignedResponseAlg().name(), client.createdAt(), client.backchannelLogout().uri(),
 					client.backchannelLogout().sessionRequired(), client.jwksUri(), client.tokenEndpointAuthSigningAlg(),
-					client.parRequired(), client.minimumAcr());
+					client.parRequired(), client.minimumAcr(), client.dpopBoundAccessTokens(), client.refreshTokenRotation());
 		}
 
 	}
@@ -93,7 +93,8 @@ class AdminClientsController {
 			@Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
 			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg,
-			@Nullable Boolean parRequired, @Nullable @Size(max = 20) String minimumAcr) {
+			@Nullable Boolean parRequired, @Nullable @Size(max = 20) String minimumAcr,
+			@Nullable Boolean dpopBoundAccessTokens, @Nullable Boolean refreshTokenRotation) {
 	}
 
 	record UpdateClient(
@@ -109,7 +110,8 @@ class AdminClientsController {
 			@Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable @Size(min = 1, max = 5) Set<@NotNull @Size(max = 100) String> authenticationMethods,
 			@Nullable @Size(max = 2000) String jwksUri, @Nullable @Size(max = 20) String tokenEndpointAuthSigningAlg,
-			@Nullable Boolean parRequired, @Nullable @Size(max = 20) String minimumAcr) {
+			@Nullable Boolean parRequired, @Nullable @Size(max = 20) String minimumAcr,
+			@Nullable Boolean dpopBoundAccessTokens, @Nullable Boolean refreshTokenRotation) {
 	}
 
 	private final Clients clients;
@@ -141,7 +143,8 @@ class AdminClientsController {
 				seconds(request.refreshTokenLifetimeSeconds()), algorithm(request.idTokenSignedResponseAlg()),
 				request.pkceRequired(), request.backchannelLogoutUri(), request.backchannelLogoutSessionRequired(),
 				request.authenticationMethods(), request.jwksUri(), request.tokenEndpointAuthSigningAlg(),
-				request.parRequired(), request.minimumAcr()));
+				request.parRequired(), request.minimumAcr(), request.dpopBoundAccessTokens(),
+				request.refreshTokenRotation()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/clients/" + created.client().clientId()))
 			.body(ClientWithSecretView.of(created));
 	}
@@ -153,7 +156,8 @@ class AdminClientsController {
 				seconds(request.accessTokenLifetimeSeconds()), seconds(request.refreshTokenLifetimeSeconds()),
 				algorithm(request.idTokenSignedResponseAlg()), request.pkceRequired(), request.backchannelLogoutUri(),
 				request.backchannelLogoutSessionRequired(), request.authenticationMethods(), request.jwksUri(),
-				request.tokenEndpointAuthSigningAlg(), request.parRequired(), request.minimumAcr())));
+				request.tokenEndpointAuthSigningAlg(), request.parRequired(), request.minimumAcr(),
+				request.dpopBoundAccessTokens(), request.refreshTokenRotation())));
 	}
 
 	private static OidcSettings.@Nullable SigningAlgorithm algorithm(@Nullable String name) {

@@ -41,8 +41,9 @@ final class ClientSettingsWriter {
 	/**
 	 * The settings every client gets: PKCE required unless an administrator let a confidential
 	 * client go without (as OAuth 2.1 recommends, it protects the code even when the secret leaks;
-	 * relying parties older than PKCE cannot send it), consent unless first-party, refresh tokens
-	 * replaced at each use, codes that live {@link #AUTHORIZATION_CODE_LIFETIME}.
+	 * relying parties older than PKCE cannot send it), consent unless first-party, codes that live
+	 * {@link #AUTHORIZATION_CODE_LIFETIME}. Whether refresh tokens are replaced at each use is set
+	 * on {@code tokenSettings} before ({@link #rotation}).
 	 */
 	static RegisteredClient.Builder configure(RegisteredClient.Builder builder, List<String> redirectUris,
 			List<String> postLogoutRedirectUris, Set<String> grantTypes, Set<String> scopes, boolean firstParty,
@@ -56,7 +57,6 @@ final class ClientSettingsWriter {
 			.tokenSettings(tokenSettings.accessTokenTimeToLive(access)
 				.authorizationCodeTimeToLive(AUTHORIZATION_CODE_LIFETIME)
 				.refreshTokenTimeToLive(refresh)
-				.reuseRefreshTokens(false)
 				.idTokenSignatureAlgorithm(SignatureAlgorithm.from(idTokenAlgorithm.name()))
 				.build());
 	}
@@ -96,16 +96,30 @@ final class ClientSettingsWriter {
 	}
 
 	/**
+	 * Whether each refresh replaces the refresh token (the default): a rotated-out token presented
+	 * again then ends the whole authorization, as a sign that it was stolen
+	 * ({@code RotatingAuthorizationService}). A client may keep its refresh token instead: FAPI 2.0
+	 * (Security Profile 5.3.2.1) asks for that, since a client that lost a refresh answer would
+	 * otherwise lose the authorization; its refresh tokens are still bound to it by its
+	 * authentication.
+	 */
+	static TokenSettings.Builder rotation(TokenSettings.Builder tokenSettings, boolean rotate) {
+		return tokenSettings.reuseRefreshTokens(!rotate);
+	}
+
+	/**
 	 * Portero's own settings beside Spring's: whether the client must push its authorization
-	 * requests (only a confidential one can: Spring's endpoint authenticates the client), and the
-	 * least assurance its sign-ins must reach (left as it is when null).
+	 * requests (only a confidential one can: Spring's endpoint authenticates the client), the
+	 * least assurance its sign-ins must reach (left as it is when null), and whether its tokens
+	 * must be bound to a key ({@link DpopRequired}).
 	 */
 	static ClientSettings.Builder porteros(ClientSettings.Builder settings, Clients.Type type, boolean parRequired,
-			@Nullable String minimumAcr) {
+			@Nullable String minimumAcr, boolean dpopBoundAccessTokens) {
 		if (parRequired && type == Clients.Type.PUBLIC) {
 			throw new ClientProblems.PushingNeedsAuthentication();
 		}
 		settings.setting(PushedAuthorizationRequests.REQUIRED_SETTING, parRequired);
+		settings.setting(DpopRequired.SETTING, dpopBoundAccessTokens);
 		if (minimumAcr != null) {
 			MinimumAssurance.applyTo(settings, ClientRules.checkMinimumAcr(minimumAcr));
 		}

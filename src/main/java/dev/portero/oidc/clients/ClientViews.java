@@ -56,7 +56,7 @@ final class ClientViews {
 				client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm() == null ? null
 						: client.getClientSettings().getTokenEndpointAuthenticationSigningAlgorithm().getName(),
 				Boolean.TRUE.equals(client.getClientSettings().getSetting(PushedAuthorizationRequests.REQUIRED_SETTING)),
-				minimumAcr(client));
+				minimumAcr(client), DpopRequired.of(client.getClientSettings()), !tokens.isReuseRefreshTokens());
 	}
 
 	/**

@@ -50,7 +50,7 @@ public class Clients {
 			Instant createdAt, BackChannelLogoutRegistration backchannelLogout, @Nullable String jwksUri,
 			@Nullable String tokenEndpointAuthSigningAlg, boolean parRequired,
 			// the acr every sign-in to the client must reach (MinimumAssurance): sfa (none) or mfa
-			String minimumAcr) {
+			String minimumAcr, boolean dpopBoundAccessTokens, boolean refreshTokenRotation) {
 	}
 
 	/**
@@ -68,14 +68,14 @@ public class Clients {
 			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
 			@Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired,
-			// null: sfa, no minimum beyond signing in
-			@Nullable String minimumAcr) {
+			// null: sfa, no minimum beyond signing in; null: DPoP optional, refresh tokens rotated
+			@Nullable String minimumAcr, @Nullable Boolean dpopBoundAccessTokens, @Nullable Boolean refreshTokenRotation) {
 
 		public Draft(String name, Type type, @Nullable List<String> redirectUris,
 				@Nullable List<String> postLogoutRedirectUris, Set<String> grantTypes, @Nullable Set<String> scopes,
 				boolean firstParty, @Nullable Duration accessTokenLifetime, @Nullable Duration refreshTokenLifetime) {
 			this(name, type, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty, accessTokenLifetime,
-					refreshTokenLifetime, null, null, null, null, null, null, null, null, null);
+					refreshTokenLifetime, null, null, null, null, null, null, null, null, null, null, null);
 		}
 
 	}
@@ -88,7 +88,7 @@ public class Clients {
 			@Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired,
 			@Nullable Set<String> authenticationMethods, @Nullable String jwksUri,
 			@Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired,
-			@Nullable String minimumAcr) {
+			@Nullable String minimumAcr, @Nullable Boolean dpopBoundAccessTokens, @Nullable Boolean refreshTokenRotation) {
 	}
 
 	/** A client with its secret in the clear, to hand out once; null for a public client. */
@@ -164,9 +164,11 @@ public class Clients {
 				backchannelLogout.applyTo(ClientSettings.builder()), methods, draft.jwksUri(),
 				draft.tokenEndpointAuthSigningAlg()), registeredId, methods, secret);
 		ClientSettingsWriter.porteros(clientSettings, draft.type(), Boolean.TRUE.equals(draft.parRequired()),
-				draft.minimumAcr());
+				draft.minimumAcr(), Boolean.TRUE.equals(draft.dpopBoundAccessTokens()));
 		RegisteredClient client = ClientSettingsWriter.configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes,
-				draft.firstParty(), pkce, clientSettings, TokenSettings.builder(), access, refresh,
+				draft.firstParty(), pkce, clientSettings,
+				ClientSettingsWriter.rotation(TokenSettings.builder(), !Boolean.FALSE.equals(draft.refreshTokenRotation())),
+				access, refresh,
 				draft.idTokenSignedResponseAlg() != null ? draft.idTokenSignedResponseAlg() : DEFAULT_ID_TOKEN_ALGORITHM)
 			.build();
 		repository.save(client);
@@ -231,10 +233,13 @@ public class Clients {
 				backchannelLogout.applyTo(ClientSettings.withSettings(existing.getClientSettings().getSettings())), methods,
 				authentication.jwksUri(), authentication.signingAlgorithm()), existing.getId(), methods, null);
 		ClientSettingsWriter.porteros(clientSettings, before.type(),
-				changes.parRequired() != null ? changes.parRequired() : before.parRequired(), changes.minimumAcr());
+				changes.parRequired() != null ? changes.parRequired() : before.parRequired(), changes.minimumAcr(),
+				changes.dpopBoundAccessTokens() != null ? changes.dpopBoundAccessTokens() : before.dpopBoundAccessTokens());
 		RegisteredClient updated = ClientSettingsWriter.configure(builder, redirectUris, postLogoutRedirectUris, grantTypes, scopes, firstParty,
 				pkce, clientSettings,
-				TokenSettings.withSettings(existing.getTokenSettings().getSettings()), access, refresh,
+				ClientSettingsWriter.rotation(TokenSettings.withSettings(existing.getTokenSettings().getSettings()),
+						changes.refreshTokenRotation() != null ? changes.refreshTokenRotation() : before.refreshTokenRotation()),
+				access, refresh,
 				changes.idTokenSignedResponseAlg() != null ? changes.idTokenSignedResponseAlg()
 						: before.idTokenSignedResponseAlg())
 			.build();

@@ -25,7 +25,8 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 		@Nullable List<String> postLogoutRedirectUris, @Nullable Set<String> grantTypes, @Nullable Set<String> scopes,
 		OidcSettings.@Nullable SigningAlgorithm idTokenSignedResponseAlg, @Nullable String backchannelLogoutUri,
 		@Nullable Boolean backchannelLogoutSessionRequired, @Nullable String authenticationMethod,
-		@Nullable String jwksUri, @Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired) {
+		@Nullable String jwksUri, @Nullable String tokenEndpointAuthSigningAlg, @Nullable Boolean parRequired,
+		@Nullable Boolean dpopBoundAccessTokens) {
 
 	static final String AUTHORIZATION_CODE = "authorization_code";
 
@@ -53,7 +54,7 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 
 	/** Requirements Portero cannot meet, harmless only when false. */
 	static final Set<String> UNSUPPORTED_WHEN_TRUE = Set.of("tls_client_certificate_bound_access_tokens",
-			"dpop_bound_access_tokens", "require_signed_request_object",
+			"require_signed_request_object",
 			"frontchannel_logout_session_required");
 
 	static final int MAX_URIS = 20;
@@ -127,7 +128,7 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 				idTokenAlgorithm, string(body, "backchannel_logout_uri", MAX_URI_LENGTH),
 				bool(body, "backchannel_logout_session_required"), string(body, "token_endpoint_auth_method", 50),
 				string(body, "jwks_uri", MAX_URI_LENGTH), string(body, "token_endpoint_auth_signing_alg", 20),
-				bool(body, "require_pushed_authorization_requests"));
+				bool(body, "require_pushed_authorization_requests"), bool(body, "dpop_bound_access_tokens"));
 	}
 
 	/**
@@ -141,7 +142,7 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 				NONE.equals(method) ? Clients.Type.PUBLIC : Clients.Type.CONFIDENTIAL, redirectUris,
 				postLogoutRedirectUris, grants, scopes != null ? scopes : defaultScopes(grants), false, null, null,
 				idTokenSignedResponseAlg, true, backchannelLogoutUri, backchannelLogoutSessionRequired, Set.of(method),
-				jwksUri, tokenEndpointAuthSigningAlg, parRequired, null);
+				jwksUri, tokenEndpointAuthSigningAlg, parRequired, null, dpopBoundAccessTokens, null);
 	}
 
 	/**
@@ -159,7 +160,8 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 				backchannelLogoutUri != null ? backchannelLogoutUri : "",
 				backchannelLogoutSessionRequired != null ? backchannelLogoutSessionRequired : false,
 				authenticationMethod != null ? Set.of(authenticationMethod) : before.authenticationMethods(), jwksUri,
-				tokenEndpointAuthSigningAlg, parRequired != null ? parRequired : false, null);
+				tokenEndpointAuthSigningAlg, parRequired != null ? parRequired : false, null,
+				dpopBoundAccessTokens != null ? dpopBoundAccessTokens : false, null);
 	}
 
 	/** A client that signs people in gets {@code openid}; a service, nothing unless it asks. */
@@ -192,6 +194,7 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 			metadata.put("token_endpoint_auth_signing_alg", client.tokenEndpointAuthSigningAlg());
 		}
 		metadata.put("require_pushed_authorization_requests", client.parRequired());
+		metadata.put("dpop_bound_access_tokens", client.dpopBoundAccessTokens());
 		metadata.put("registration_client_uri", registrationClientUri);
 		return metadata;
 	}
