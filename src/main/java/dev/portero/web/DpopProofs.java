@@ -1,10 +1,13 @@
 package dev.portero.web;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 
 import com.nimbusds.jose.JOSEException;
@@ -26,9 +29,10 @@ import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
  * {@link DPoPProofJwtDecoderFactory} checks the signature by the key in the header, {@code htm},
  * {@code jti} once and {@code iat}, but compares the proof's {@code htu} with the request's URI
  * as whole strings, where RFC 9449 4.3 (check 9) compares them "ignoring any query and fragment
- * parts": a client that leaves the query or a fragment in {@code htu} is right, and Spring refused
- * it (its request URI never has them). Here Spring's checks see the proof's {@code htu} without
- * them, and nothing else changes.
+ * parts", after the normalisations of RFC 3986 6.2.2 and 6.2.3 (case of the scheme and host, the
+ * default port, an empty path): a client that leaves the query in {@code htu}, or writes
+ * {@code HTTPS://}, is right, and Spring refused it. Here Spring's checks compare both URIs so
+ * normalised, and nothing else changes.
  * <p>
  * Spring's resource server adds two checks for a proof that comes with an access token, the
  * token's hash ({@code ath}) and the key it is bound to ({@code cnf.jkt}), in validators it keeps
@@ -48,8 +52,13 @@ public final class DpopProofs {
 	public static JwtDecoderFactory<DPoPProofContext> decoders() {
 		DPoPProofJwtDecoderFactory spring = new DPoPProofJwtDecoderFactory();
 		spring.setJwtValidatorFactory(context -> {
-			OAuth2TokenValidator<Jwt> springs = DPoPProofJwtDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(context);
-			OAuth2TokenValidator<Jwt> proof = jwt -> springs.validate(withoutQueryAndFragment(jwt));
+			OAuth2TokenValidator<Jwt> springs = DPoPProofJwtDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY
+				.apply(DPoPProofContext.withDPoPProof(context.getDPoPProof())
+					.method(context.getMethod())
+					.targetUri(resource(context.getTargetUri()))
+					.accessToken(context.getAccessToken())
+					.build());
+			OAuth2TokenValidator<Jwt> proof = jwt -> springs.validate(normalised(jwt));
 			if (context.getAccessToken() instanceof ClaimAccessor token) {
 				return new DelegatingOAuth2TokenValidator<>(proof, jwt -> tokenHash(jwt, context.getAccessToken().getTokenValue()),
 						jwt -> boundKey(jwt, token));
@@ -59,8 +68,8 @@ public final class DpopProofs {
 		return spring;
 	}
 
-	/** The proof with its {@code htu} as Spring compares it; the signature was verified before. */
-	private static Jwt withoutQueryAndFragment(Jwt proof) {
+	/** The proof with its {@code htu} as Spring is to compare it; the signature was verified before. */
+	private static Jwt normalised(Jwt proof) {
 		String htu = proof.getClaimAsString("htu");
 		if (htu == null || resource(htu).equals(htu)) {
 			return proof;
@@ -74,7 +83,11 @@ public final class DpopProofs {
 			.build();
 	}
 
-	/** The URI without its query and fragment. */
+	/**
+	 * The URI without its query and fragment, its scheme and host in lower case, without the
+	 * scheme's default port, and with {@code /} for an empty path; as it came when it is not an
+	 * absolute URI with a host (Spring then refuses it unless it equals the other).
+	 */
 	static String resource(String uri) {
 		int end = uri.length();
 		for (char delimiter : new char[] { '?', '#' }) {
@@ -83,7 +96,21 @@ public final class DpopProofs {
 				end = at;
 			}
 		}
-		return uri.substring(0, end);
+		String cut = uri.substring(0, end);
+		try {
+			URI parsed = new URI(cut);
+			if (parsed.getScheme() == null || parsed.getHost() == null || parsed.getRawUserInfo() != null) {
+				return cut;
+			}
+			String scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
+			int port = parsed.getPort();
+			boolean defaultPort = port == -1 || port == 443 && scheme.equals("https") || port == 80 && scheme.equals("http");
+			String path = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();
+			return scheme + "://" + parsed.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port) + path;
+		}
+		catch (URISyntaxException ex) {
+			return cut;
+		}
 	}
 
 	/** RFC 9449 4.3 check 11: {@code ath} is the access token's SHA-256 hash. */

@@ -96,6 +96,9 @@ class DpopIntegrationTest extends OidcTokensTestSupport {
 		Answer withQuery = resource(userinfo, "DPoP " + token,
 				proofFor(key, "GET", userinfo + "?allthedoors=open#spaceship", token));
 		assertThat(withQuery.status()).as("htu with a query and a fragment: " + withQuery.body()).isEqualTo(200);
+		Answer upperCase = resource(userinfo, "DPoP " + token,
+				proofFor(key, "GET", userinfo.replace("http://localhost", "HTTP://LocalHost"), token));
+		assertThat(upperCase.status()).as("scheme and host in another case (RFC 3986 6.2.2.1)").isEqualTo(200);
 		assertThat(resource(userinfo, "DPoP " + token, proofFor(key, "GET", userinfo + "x?a=b", token)).status())
 			.as("htu naming another resource").isEqualTo(401);
 		assertThat(resource(userinfo, "DPoP " + token,
