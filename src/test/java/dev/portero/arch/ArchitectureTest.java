@@ -17,7 +17,7 @@ class ArchitectureTest {
 		.importPackages("dev.portero");
 
 	private static final String[] FEATURES = { "dev.portero.account..", "dev.portero.login..", "dev.portero.admin..",
-			"dev.portero.mail..", "dev.portero.cli.." };
+			"dev.portero.mail..", "dev.portero.cli..", "dev.portero.federation.." };
 
 	@Test
 	void configAndWebImportNoFeature() {
@@ -41,6 +41,20 @@ class ArchitectureTest {
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("dev.portero.login..", "dev.portero.mail..", "dev.portero.admin..")
+			.check(CLASSES);
+	}
+
+	/**
+	 * Sign-in through other providers is a module of its own: the sign-in and the administration
+	 * use it, it knows neither (nor the OpenID provider's insides, which serve the other side).
+	 */
+	@Test
+	void theFederationModuleKnowsNothingOfSignInAdministrationOrTheOpenIdProvider() {
+		noClasses().that()
+			.resideInAPackage("dev.portero.federation..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("dev.portero.login..", "dev.portero.admin..", "dev.portero.oidc..")
 			.check(CLASSES);
 	}
 

@@ -34,12 +34,13 @@ import org.springframework.session.Session;
 import dev.portero.account.Account;
 import dev.portero.account.AccountService;
 import dev.portero.account.Registration;
+import dev.portero.federation.providers.IdentityProviders;
 import dev.portero.mfa.AuthenticatorApp;
 import dev.portero.mfa.MfaPolicy;
 import dev.portero.mfa.Passkeys;
 import dev.portero.mfa.SecondFactors;
-import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.clients.ClientSecrets;
+import dev.portero.oidc.clients.Clients;
 import dev.portero.oidc.registration.InitialAccessTokens;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
@@ -107,6 +108,9 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 	InitialAccessTokens initialAccessTokens;
 
 	@Autowired
+	IdentityProviders identityProviders;
+
+	@Autowired
 	RegisteredClientRepository oidcClients;
 
 	@Autowired
@@ -157,6 +161,9 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /account/apps/{clientId}/revoke", this::revokeApplication);
 		scenarios.put("POST /api/v1/admin/registration-tokens", this::apiIssueRegistrationToken);
 		scenarios.put("DELETE /api/v1/admin/registration-tokens/{id}", this::apiRevokeRegistrationToken);
+		scenarios.put("POST /api/v1/admin/identity-providers", this::apiCreateIdentityProvider);
+		scenarios.put("PATCH /api/v1/admin/identity-providers/{id}", this::apiChangeIdentityProvider);
+		scenarios.put("DELETE /api/v1/admin/identity-providers/{id}", this::apiDeleteIdentityProvider);
 		scenarios.put("POST /oauth2/register", () -> registrationByCookieFindsNothing("POST", "/oauth2/register"));
 		scenarios.put("PUT /oauth2/register/{clientId}",
 				() -> registrationByCookieFindsNothing("PUT", "/oauth2/register/some-client"));
@@ -760,6 +767,51 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		assertThat(victim.json(method, path, body).statusCode()).as(method + " " + path + " with a CSRF token")
 			.isEqualTo(404);
 		assertThat(this.clients.page(null, 0, 1).total()).isEqualTo(clients);
+	}
+
+	private void apiCreateIdentityProvider() {
+		String path = "/api/v1/admin/identity-providers";
+		Browser victim = admin();
+		long before = identityProviders();
+		apiRefusedWhenForged(victim, "POST", path, GITHUB);
+		assertThat(identityProviders()).as("no provider registered").isEqualTo(before);
+
+		assertThat(victim.json("POST", path, GITHUB).statusCode()).isEqualTo(201);
+		assertThat(identityProviders()).isEqualTo(before + 1);
+	}
+
+	private void apiChangeIdentityProvider() {
+		String id = identityProviders.create(github()).id();
+		String path = "/api/v1/admin/identity-providers/" + id;
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "PATCH", path, "{\"enabled\":false}");
+		assertThat(identityProviders.get(id).enabled()).isTrue();
+
+		assertThat(victim.json("PATCH", path, "{\"enabled\":false}").statusCode()).isEqualTo(200);
+		assertThat(identityProviders.get(id).enabled()).isFalse();
+	}
+
+	private void apiDeleteIdentityProvider() {
+		String id = identityProviders.create(github()).id();
+		String path = "/api/v1/admin/identity-providers/" + id;
+		Browser victim = admin();
+		long before = identityProviders();
+		apiRefusedWhenForged(victim, "DELETE", path, null);
+		assertThat(identityProviders()).isEqualTo(before);
+
+		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
+		assertThat(identityProviders()).isEqualTo(before - 1);
+	}
+
+	private static final String GITHUB = "{\"name\":\"GitHub\",\"preset\":\"github\",\"clientId\":\"c\",\"clientSecret\":\"s\"}";
+
+	private static IdentityProviders.Draft github() {
+		return new IdentityProviders.Draft("GitHub", null, "github", null, null, null, null, null, "c", "s", null, null,
+				null, null, null, null);
+	}
+
+	private long identityProviders() {
+		return jdbc.sql("SELECT COUNT(*) FROM identity_providers").query(Long.class).single();
 	}
 
 	private long registrationTokens() {

@@ -204,6 +204,9 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		visits.add(get("/api/v1/admin/registration-tokens", "/api/v1/admin/registration-tokens", false));
 		visits.add(get("/oauth2/register/{clientId}", "/oauth2/register/" + clientId, false));
 		visits.add(get("/oauth2/register/{clientId}", "/oauth2/register/" + clientId, true));
+		visits.add(api("/api/v1/admin/identity-providers", "/api/v1/admin/identity-providers"));
+		visits.add(api("/api/v1/admin/identity-providers/{id}", "/api/v1/admin/identity-providers/no-such-provider"));
+		visits.add(get("/api/v1/admin/identity-providers", "/api/v1/admin/identity-providers", false));
 		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));
 		visits.add(get("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy", false));
 		// OpenID Connect: the consent page, the device page, the applications page

@@ -1,0 +1,115 @@
+package dev.portero.admin.web;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.portero.admin.web.AdminUsersController.PageView;
+import dev.portero.federation.providers.IdentityProviders;
+import dev.portero.federation.providers.ProviderSettings;
+
+/**
+ * The identity providers people may sign in with (docs/federation.md): registered, changed and
+ * removed at run time, on every node at once. The client secret goes in and never comes out:
+ * answers say only whether one is set.
+ */
+@RestController
+@RequestMapping("/api/v1/admin/identity-providers")
+class AdminIdentityProvidersController {
+
+	record CreateProvider(@Size(max = 200) String name, @Nullable @Size(max = 10) String type,
+			@Nullable @Size(max = 20) String preset, @Nullable @Size(max = 255) String tenant,
+			@Nullable @Size(max = 2000) String issuer, @Nullable @Size(max = 2000) String authorizationUri,
+			@Nullable @Size(max = 2000) String tokenUri, @Nullable @Size(max = 2000) String userInfoUri,
+			@Size(max = 500) String clientId, @Size(max = 2000) String clientSecret,
+			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes,
+			@Nullable @Size(max = 100) String subjectAttribute, @Nullable @Size(max = 100) String emailAttribute,
+			@Nullable @Size(max = 100) String nameAttribute, @Nullable Boolean enabled, @Nullable Boolean linkOnly) {
+	}
+
+	record UpdateProvider(@Nullable @Size(max = 200) String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
+			@Nullable @Size(max = 2000) String issuer, @Nullable @Size(max = 500) String clientId,
+			@Nullable @Size(max = 2000) String clientSecret,
+			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes) {
+	}
+
+	record ProviderView(String id, String type, String name, @Nullable String preset, boolean enabled, boolean linkOnly,
+			@Nullable String issuer, String authorizationUri, String tokenUri, @Nullable String jwksUri,
+			@Nullable String userInfoUri, String clientId, boolean clientSecretSet, List<String> scopes,
+			String subjectAttribute, String emailAttribute, String nameAttribute, String redirectUri, Instant createdAt,
+			Instant updatedAt) {
+
+		static ProviderView of(IdentityProviders.Provider provider) {
+			ProviderSettings settings = provider.settings();
+			return new ProviderView(provider.id(), provider.type().name().toLowerCase(java.util.Locale.ROOT),
+					provider.name(), provider.preset(), provider.enabled(), provider.linkOnly(), settings.issuer(),
+					settings.authorizationUri(), settings.tokenUri(), settings.jwksUri(), settings.userInfoUri(),
+					settings.clientId(), provider.clientSecretSet(), settings.scopes(), settings.subjectAttribute(),
+					settings.emailAttribute(), settings.nameAttribute(), provider.redirectUri(), provider.createdAt(),
+					provider.updatedAt());
+		}
+
+	}
+
+	private final IdentityProviders providers;
+
+	AdminIdentityProvidersController(IdentityProviders providers) {
+		this.providers = providers;
+	}
+
+	@PostMapping
+	ResponseEntity<ProviderView> create(@Valid @RequestBody CreateProvider request) {
+		IdentityProviders.Provider created = providers.create(new IdentityProviders.Draft(request.name(), request.type(),
+				request.preset(), request.tenant(), request.issuer(), request.authorizationUri(), request.tokenUri(),
+				request.userInfoUri(), request.clientId(), request.clientSecret(), request.scopes(),
+				request.subjectAttribute(), request.emailAttribute(), request.nameAttribute(), request.enabled(),
+				request.linkOnly()));
+		return ResponseEntity.created(URI.create("/api/v1/admin/identity-providers/" + created.id()))
+			.body(ProviderView.of(created));
+	}
+
+	@GetMapping
+	PageView<ProviderView> list(@RequestParam(defaultValue = "0") @Min(0) int page,
+			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
+		IdentityProviders.Page result = providers.page(page, size);
+		return new PageView<>(result.items().stream().map(ProviderView::of).toList(), result.page(), result.size(),
+				result.total());
+	}
+
+	@GetMapping("/{id}")
+	ProviderView get(@PathVariable String id) {
+		return ProviderView.of(providers.get(id));
+	}
+
+	@PatchMapping("/{id}")
+	ProviderView update(@PathVariable String id, @Valid @RequestBody UpdateProvider request) {
+		return ProviderView.of(providers.update(id, new IdentityProviders.Changes(request.name(), request.enabled(),
+				request.linkOnly(), request.issuer(), request.clientId(), request.clientSecret(), request.scopes())));
+	}
+
+	@DeleteMapping("/{id}")
+	ResponseEntity<Void> delete(@PathVariable String id) {
+		providers.delete(id);
+		return ResponseEntity.noContent().build();
+	}
+
+}

@@ -1,0 +1,282 @@
+package dev.portero.federation.providers;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.portero.config.MasterKey;
+import dev.portero.config.PorteroSettings;
+import dev.portero.config.SecretBox;
+import dev.portero.federation.FederationEvents;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The identity providers people may sign in with, registered by an administrator at run time and
+ * kept in the database, so that every node sees them without a restart. Written by hand: Spring
+ * Security's OAuth 2 client takes its providers from configuration only ({@code spring.security.
+ * oauth2.client.registration.*}); what it needs is made from these rows at sign-in.
+ * <p>
+ * The client secret is kept only sealed with the master key ({@link SecretBox}, bound to the
+ * provider's id) and never leaves this class but to the sign-in; answers say whether one is set.
+ */
+@Service
+public class IdentityProviders {
+
+	public enum Type {
+
+		/** Any OpenID Connect provider, its endpoints found by discovery from the issuer. */
+		OIDC,
+
+		/** An OAuth 2 provider without OpenID Connect (GitHub-like): endpoints and user-info mapping by hand. */
+		OAUTH2;
+
+		String value() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+
+		static Type of(String value) {
+			for (Type type : values()) {
+				if (type.value().equals(value)) {
+					return type;
+				}
+			}
+			throw new ProviderProblems.InvalidProvider("type must be oidc or oauth2 (ldap is not offered yet).");
+		}
+
+	}
+
+	/** A provider as shown: never its secret. {@code redirectUri} is what to register at the provider. */
+	public record Provider(String id, Type type, String name, @Nullable String preset, boolean enabled, boolean linkOnly,
+			ProviderSettings settings, boolean clientSecretSet, String redirectUri, Instant createdAt,
+			Instant updatedAt) {
+	}
+
+	/**
+	 * A new provider. With a {@code preset} the type, issuer or endpoints, scopes and attributes are
+	 * filled in (Entra ID needs {@code tenant}); otherwise {@code oidc} needs {@code issuer}, and
+	 * {@code oauth2} its endpoints and {@code subjectAttribute}. Null flags: enabled, not link-only.
+	 */
+	public record Draft(String name, @Nullable String type, @Nullable String preset, @Nullable String tenant,
+			@Nullable String issuer, @Nullable String authorizationUri, @Nullable String tokenUri,
+			@Nullable String userInfoUri, String clientId, String clientSecret, @Nullable List<String> scopes,
+			@Nullable String subjectAttribute, @Nullable String emailAttribute, @Nullable String nameAttribute,
+			@Nullable Boolean enabled, @Nullable Boolean linkOnly) {
+	}
+
+	/** A change: null members stay as they are; a new issuer is discovered again. */
+	public record Changes(@Nullable String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
+			@Nullable String issuer, @Nullable String clientId, @Nullable String clientSecret,
+			@Nullable List<String> scopes) {
+	}
+
+	public record Page(List<Provider> items, int page, int size, long total) {
+	}
+
+	private static final String COLUMNS = "id, type, name, preset, enabled, link_only, settings, sealed_secret IS NOT NULL AS secret_set, created_at, updated_at";
+
+	private final JdbcClient jdbc;
+
+	private final Discovery discovery;
+
+	private final SecretBox box;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private final ApplicationEventPublisher events;
+
+	private final Clock clock;
+
+	private final String baseUrl;
+
+	IdentityProviders(JdbcClient jdbc, Discovery discovery, MasterKey masterKey, ApplicationEventPublisher events,
+			Clock clock, PorteroSettings settings) {
+		this.jdbc = jdbc;
+		this.discovery = discovery;
+		this.box = new SecretBox(masterKey, "identity-provider-secret");
+		this.events = events;
+		this.clock = clock;
+		String base = settings.baseUrl().toString();
+		this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+	}
+
+	@Transactional
+	public Provider create(Draft draft) {
+		String name = ProviderRules.name(draft.name());
+		String preset = draft.preset() == null || draft.preset().isBlank() ? null : draft.preset().strip();
+		Type type = preset != null ? Presets.type(preset) : Type.of(draft.type() == null ? "" : draft.type().strip());
+		if (preset != null && draft.type() != null && Type.of(draft.type().strip()) != type) {
+			throw new ProviderProblems.InvalidProvider("The " + preset + " preset is of type " + type.value() + ".");
+		}
+		String clientId = ProviderRules.required("clientId", draft.clientId(), 500);
+		String secret = ProviderRules.required("clientSecret", draft.clientSecret(), 2000);
+		ProviderSettings settings = settings(type, preset, draft, clientId);
+		String id = UUID.randomUUID().toString();
+		Instant now = clock.instant();
+		jdbc.sql("""
+				INSERT INTO identity_providers (id, type, name, preset, enabled, link_only, settings, sealed_secret,
+				                                created_at, updated_at)
+				VALUES (:id, :type, :name, :preset, :enabled, :linkOnly, :settings, :secret, :now, :now)""")
+			.param("id", id)
+			.param("type", type.value())
+			.param("name", name)
+			.param("preset", preset)
+			.param("enabled", !Boolean.FALSE.equals(draft.enabled()))
+			.param("linkOnly", Boolean.TRUE.equals(draft.linkOnly()))
+			.param("settings", json.writeValueAsString(settings))
+			.param("secret", box.seal(secret.getBytes(StandardCharsets.UTF_8), id))
+			.param("now", now.toEpochMilli())
+			.update();
+		events.publishEvent(new FederationEvents.ProviderCreated(id, type.value(), name));
+		return get(id);
+	}
+
+	public Provider get(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM identity_providers WHERE id = :id")
+			.param("id", id)
+			.query(this::provider)
+			.optional()
+			.orElseThrow(ProviderProblems.UnknownProvider::new);
+	}
+
+	/** By name, then id. */
+	public Page page(int page, int size) {
+		List<Provider> items = jdbc.sql("SELECT " + COLUMNS
+				+ " FROM identity_providers ORDER BY name, id LIMIT :limit OFFSET :offset")
+			.param("limit", size)
+			.param("offset", (long) page * size)
+			.query(this::provider)
+			.list();
+		long total = jdbc.sql("SELECT COUNT(*) FROM identity_providers").query(Long.class).single();
+		return new Page(items, page, size, total);
+	}
+
+	@Transactional
+	public Provider update(String id, Changes changes) {
+		Provider before = get(id);
+		Set<String> changed = new LinkedHashSet<>();
+		ProviderSettings settings = before.settings();
+		if (changes.issuer() != null && before.type() == Type.OIDC && !changes.issuer().strip().equals(settings.issuer())) {
+			ProviderSettings.Endpoints endpoints = discovery.endpoints(ProviderRules.checkUri("issuer", changes.issuer()));
+			settings = ProviderSettings.oidc(endpoints, settings.clientId(), settings.scopes());
+			changed.add("issuer");
+		}
+		else if (changes.issuer() != null && before.type() != Type.OIDC) {
+			throw new ProviderProblems.InvalidProvider("Only an oidc provider has an issuer.");
+		}
+		if (changes.clientId() != null) {
+			settings = with(settings, ProviderRules.required("clientId", changes.clientId(), 500), settings.scopes());
+			changed.add("clientId");
+		}
+		if (changes.scopes() != null) {
+			settings = with(settings, settings.clientId(),
+					ProviderRules.scopes(changes.scopes(), settings.scopes(), before.type() == Type.OIDC));
+			changed.add("scopes");
+		}
+		String name = changes.name() != null ? ProviderRules.name(changes.name()) : before.name();
+		boolean enabled = changes.enabled() != null ? changes.enabled() : before.enabled();
+		boolean linkOnly = changes.linkOnly() != null ? changes.linkOnly() : before.linkOnly();
+		if (!name.equals(before.name())) {
+			changed.add("name");
+		}
+		if (enabled != before.enabled()) {
+			changed.add("enabled");
+		}
+		if (linkOnly != before.linkOnly()) {
+			changed.add("linkOnly");
+		}
+		String sealed = null;
+		if (changes.clientSecret() != null) {
+			sealed = box.seal(ProviderRules.required("clientSecret", changes.clientSecret(), 2000)
+				.getBytes(StandardCharsets.UTF_8), id);
+			changed.add("clientSecret");
+		}
+		jdbc.sql("""
+				UPDATE identity_providers SET name = :name, enabled = :enabled, link_only = :linkOnly,
+				       settings = :settings, sealed_secret = COALESCE(:secret, sealed_secret), updated_at = :now
+				 WHERE id = :id""")
+			.param("id", id)
+			.param("name", name)
+			.param("enabled", enabled)
+			.param("linkOnly", linkOnly)
+			.param("settings", json.writeValueAsString(settings))
+			.param("secret", sealed)
+			.param("now", clock.millis())
+			.update();
+		if (!changed.isEmpty()) {
+			events.publishEvent(new FederationEvents.ProviderChanged(id, changed));
+		}
+		return get(id);
+	}
+
+	/** The provider and every link to it: its people sign in some other way from now on. */
+	@Transactional
+	public void delete(String id) {
+		Provider provider = get(id);
+		long links = jdbc.sql("SELECT COUNT(*) FROM federated_identities WHERE provider_id = :id")
+			.param("id", id)
+			.query(Long.class)
+			.single();
+		jdbc.sql("DELETE FROM identity_providers WHERE id = :id").param("id", id).update();
+		events.publishEvent(new FederationEvents.ProviderDeleted(id, provider.name(), links));
+	}
+
+	/** The client secret in the clear, for the sign-in's token request only. */
+	String clientSecret(String id) {
+		String sealed = jdbc.sql("SELECT sealed_secret FROM identity_providers WHERE id = :id")
+			.param("id", id)
+			.query(String.class)
+			.optional()
+			.orElseThrow(ProviderProblems.UnknownProvider::new);
+		return new String(box.open(sealed, id), StandardCharsets.UTF_8);
+	}
+
+	private ProviderSettings settings(Type type, @Nullable String preset, Draft draft, String clientId) {
+		List<String> defaults = preset != null ? Presets.scopes(preset)
+				: type == Type.OIDC ? List.of("openid", "email", "profile") : List.of();
+		List<String> scopes = ProviderRules.scopes(draft.scopes(), defaults, type == Type.OIDC);
+		if ("github".equals(preset)) {
+			return Presets.github(clientId, scopes);
+		}
+		if (type == Type.OIDC) {
+			String issuer = preset != null ? Presets.issuer(preset, draft.tenant()) : draft.issuer();
+			return ProviderSettings.oidc(discovery.endpoints(ProviderRules.checkUri("issuer", issuer)), clientId, scopes);
+		}
+		return new ProviderSettings(null, ProviderRules.checkUri("authorizationUri", draft.authorizationUri()),
+				ProviderRules.checkUri("tokenUri", draft.tokenUri()), null,
+				ProviderRules.checkUri("userInfoUri", draft.userInfoUri()), clientId, scopes,
+				ProviderRules.attribute("subjectAttribute", ProviderRules.required("subjectAttribute",
+						draft.subjectAttribute(), 100), "id"),
+				ProviderRules.attribute("emailAttribute", draft.emailAttribute(), "email"), null,
+				ProviderRules.attribute("nameAttribute", draft.nameAttribute(), "name"));
+	}
+
+	private static ProviderSettings with(ProviderSettings settings, String clientId, List<String> scopes) {
+		return new ProviderSettings(settings.issuer(), settings.authorizationUri(), settings.tokenUri(),
+				settings.jwksUri(), settings.userInfoUri(), clientId, scopes, settings.subjectAttribute(),
+				settings.emailAttribute(), settings.emailVerifiedAttribute(), settings.nameAttribute());
+	}
+
+	private Provider provider(ResultSet row, int n) throws SQLException {
+		String id = row.getString("id");
+		return new Provider(id, Type.of(row.getString("type")), row.getString("name"), row.getString("preset"),
+				row.getBoolean("enabled"), row.getBoolean("link_only"),
+				json.readValue(row.getString("settings"), ProviderSettings.class), row.getBoolean("secret_set"),
+				baseUrl + "/login/oauth2/code/" + id, Instant.ofEpochMilli(row.getLong("created_at")),
+				Instant.ofEpochMilli(row.getLong("updated_at")));
+	}
+
+}
