@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClientException;
+import org.springframework.web.client.RestClientResponseException;
 
 /**
  * Reads an OpenID Connect provider's discovery document when an administrator registers or
@@ -23,6 +27,8 @@ class Discovery {
 	static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
 	static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
+	private static final Logger log = LoggerFactory.getLogger(Discovery.class);
 
 	private final RestClient http;
 
@@ -45,8 +51,9 @@ class Discovery {
 			document = http.get().uri(location).retrieve().body(Map.class);
 		}
 		catch (RestClientException ex) {
-			throw new ProviderProblems.DiscoveryFailed("The discovery document at " + location + " could not be read ("
-					+ ex.getClass().getSimpleName() + "). Check the issuer, and that Portero can reach it.");
+			log.warn("Discovery of {} failed: {}", location, ex.toString());
+			throw new ProviderProblems.DiscoveryFailed("The discovery document at " + location + " could not be read: "
+					+ reason(ex) + ". Check the issuer, and that Portero can reach it.");
 		}
 		if (document == null) {
 			throw new ProviderProblems.DiscoveryFailed("The discovery document at " + location + " is empty.");
@@ -66,6 +73,18 @@ class Discovery {
 			ProviderRules.checkUri("the discovery document's userinfo_endpoint", userInfo);
 		}
 		return new ProviderSettings.Endpoints(issuer, authorization, token, jwks, userInfo);
+	}
+
+	/** Why, in words for the administrator (the exception itself is for the log only). */
+	private static String reason(RestClientException ex) {
+		if (ex instanceof RestClientResponseException answer) {
+			return "it answered HTTP " + answer.getStatusCode().value();
+		}
+		if (ex instanceof ResourceAccessException) {
+			return "no connection, or no answer within " + (CONNECT_TIMEOUT.toSeconds() + READ_TIMEOUT.toSeconds())
+					+ " seconds";
+		}
+		return "it is not a JSON document";
 	}
 
 	private static String required(Map<?, ?> document, String name, String location) {
