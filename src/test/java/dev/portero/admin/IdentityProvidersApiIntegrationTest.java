@@ -144,6 +144,31 @@ class IdentityProvidersApiIntegrationTest extends IntegrationTestSupport {
 			.doesNotContain("a-new-upstream-secret");
 		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("scopes", List.of("email"))), 400,
 				"invalid-identity-provider");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("tokenUri", "https://elsewhere.example.test/t")),
+				400, "invalid-identity-provider");
+	}
+
+	@Test
+	void anOAuth2ProvidersEndpointsAndAttributesChangeByHand() {
+		Browser admin = signedInAdmin();
+		String id = JSON.readTree(admin.json("POST", PROVIDERS, body("name", "Hub", "type", "oauth2", "authorizationUri",
+				"https://hub.example.test/authorize", "tokenUri", "https://hub.example.test/token", "userInfoUri",
+				"https://hub.example.test/user", "subjectAttribute", "uid", "clientId", "c", "clientSecret", SECRET))
+			.body()).get("id").asString();
+
+		HttpResponse<String> changed = admin.json("PATCH", PROVIDERS + "/" + id, body("tokenUri",
+				"https://hub.example.test/oauth/token", "nameAttribute", "login"));
+
+		assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+		JsonNode provider = JSON.readTree(changed.body());
+		assertThat(provider.get("tokenUri").asString()).isEqualTo("https://hub.example.test/oauth/token");
+		assertThat(provider.get("authorizationUri").asString()).isEqualTo("https://hub.example.test/authorize");
+		assertThat(provider.get("subjectAttribute").asString()).isEqualTo("uid");
+		assertThat(provider.get("nameAttribute").asString()).isEqualTo("login");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("tokenUri", "http://hub.example.test/token")), 400,
+				"invalid-identity-provider");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("issuer", baseUrl())), 400,
+				"invalid-identity-provider");
 	}
 
 	@Test

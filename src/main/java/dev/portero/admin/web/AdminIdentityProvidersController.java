@@ -49,7 +49,10 @@ class AdminIdentityProvidersController {
 	record UpdateProvider(@Nullable @Size(max = 200) String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
 			@Nullable @Size(max = 2000) String issuer, @Nullable @Size(max = 500) String clientId,
 			@Nullable @Size(max = 2000) String clientSecret,
-			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes) {
+			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes,
+			@Nullable @Size(max = 2000) String authorizationUri, @Nullable @Size(max = 2000) String tokenUri,
+			@Nullable @Size(max = 2000) String userInfoUri, @Nullable @Size(max = 100) String subjectAttribute,
+			@Nullable @Size(max = 100) String emailAttribute, @Nullable @Size(max = 100) String nameAttribute) {
 	}
 
 	record ProviderView(String id, String type, String name, @Nullable String preset, boolean enabled, boolean linkOnly,
@@ -103,7 +106,9 @@ class AdminIdentityProvidersController {
 	@PatchMapping("/{id}")
 	ProviderView update(@PathVariable String id, @Valid @RequestBody UpdateProvider request) {
 		return ProviderView.of(providers.update(id, new IdentityProviders.Changes(request.name(), request.enabled(),
-				request.linkOnly(), request.issuer(), request.clientId(), request.clientSecret(), request.scopes())));
+				request.linkOnly(), request.issuer(), request.clientId(), request.clientSecret(), request.scopes(),
+				request.authorizationUri(), request.tokenUri(), request.userInfoUri(), request.subjectAttribute(),
+				request.emailAttribute(), request.nameAttribute())));
 	}
 
 	@DeleteMapping("/{id}")

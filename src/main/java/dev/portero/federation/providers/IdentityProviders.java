@@ -77,10 +77,15 @@ public class IdentityProviders {
 			@Nullable Boolean enabled, @Nullable Boolean linkOnly) {
 	}
 
-	/** A change: null members stay as they are; a new issuer is discovered again. */
+	/**
+	 * A change: null members stay as they are. A new issuer is discovered again; the endpoints and
+	 * attributes are an {@code oauth2} provider's only (an {@code oidc} one's come from discovery).
+	 */
 	public record Changes(@Nullable String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
 			@Nullable String issuer, @Nullable String clientId, @Nullable String clientSecret,
-			@Nullable List<String> scopes) {
+			@Nullable List<String> scopes, @Nullable String authorizationUri, @Nullable String tokenUri,
+			@Nullable String userInfoUri, @Nullable String subjectAttribute, @Nullable String emailAttribute,
+			@Nullable String nameAttribute) {
 	}
 
 	public record Page(List<Provider> items, int page, int size, long total) {
@@ -123,7 +128,7 @@ public class IdentityProviders {
 		}
 		String clientId = ProviderRules.required("clientId", draft.clientId(), 500);
 		String secret = ProviderRules.required("clientSecret", draft.clientSecret(), 2000);
-		ProviderSettings settings = settings(type, preset, draft, clientId);
+		ProviderSettings settings = ProviderChanges.initial(type, preset, draft, clientId, discovery);
 		String id = UUID.randomUUID().toString();
 		Instant now = clock.instant();
 		jdbc.sql("""
@@ -168,24 +173,7 @@ public class IdentityProviders {
 	public Provider update(String id, Changes changes) {
 		Provider before = get(id);
 		Set<String> changed = new LinkedHashSet<>();
-		ProviderSettings settings = before.settings();
-		if (changes.issuer() != null && before.type() == Type.OIDC && !changes.issuer().strip().equals(settings.issuer())) {
-			ProviderSettings.Endpoints endpoints = discovery.endpoints(ProviderRules.checkUri("issuer", changes.issuer()));
-			settings = ProviderSettings.oidc(endpoints, settings.clientId(), settings.scopes());
-			changed.add("issuer");
-		}
-		else if (changes.issuer() != null && before.type() != Type.OIDC) {
-			throw new ProviderProblems.InvalidProvider("Only an oidc provider has an issuer.");
-		}
-		if (changes.clientId() != null) {
-			settings = with(settings, ProviderRules.required("clientId", changes.clientId(), 500), settings.scopes());
-			changed.add("clientId");
-		}
-		if (changes.scopes() != null) {
-			settings = with(settings, settings.clientId(),
-					ProviderRules.scopes(changes.scopes(), settings.scopes(), before.type() == Type.OIDC));
-			changed.add("scopes");
-		}
+		ProviderSettings settings = ProviderChanges.apply(before, changes, discovery, changed);
 		String name = changes.name() != null ? ProviderRules.name(changes.name()) : before.name();
 		boolean enabled = changes.enabled() != null ? changes.enabled() : before.enabled();
 		boolean linkOnly = changes.linkOnly() != null ? changes.linkOnly() : before.linkOnly();
@@ -242,32 +230,6 @@ public class IdentityProviders {
 			.optional()
 			.orElseThrow(ProviderProblems.UnknownProvider::new);
 		return new String(box.open(sealed, id), StandardCharsets.UTF_8);
-	}
-
-	private ProviderSettings settings(Type type, @Nullable String preset, Draft draft, String clientId) {
-		List<String> defaults = preset != null ? Presets.scopes(preset)
-				: type == Type.OIDC ? List.of("openid", "email", "profile") : List.of();
-		List<String> scopes = ProviderRules.scopes(draft.scopes(), defaults, type == Type.OIDC);
-		if ("github".equals(preset)) {
-			return Presets.github(clientId, scopes);
-		}
-		if (type == Type.OIDC) {
-			String issuer = preset != null ? Presets.issuer(preset, draft.tenant()) : draft.issuer();
-			return ProviderSettings.oidc(discovery.endpoints(ProviderRules.checkUri("issuer", issuer)), clientId, scopes);
-		}
-		return new ProviderSettings(null, ProviderRules.checkUri("authorizationUri", draft.authorizationUri()),
-				ProviderRules.checkUri("tokenUri", draft.tokenUri()), null,
-				ProviderRules.checkUri("userInfoUri", draft.userInfoUri()), clientId, scopes,
-				ProviderRules.attribute("subjectAttribute", ProviderRules.required("subjectAttribute",
-						draft.subjectAttribute(), 100), "id"),
-				ProviderRules.attribute("emailAttribute", draft.emailAttribute(), "email"), null,
-				ProviderRules.attribute("nameAttribute", draft.nameAttribute(), "name"));
-	}
-
-	private static ProviderSettings with(ProviderSettings settings, String clientId, List<String> scopes) {
-		return new ProviderSettings(settings.issuer(), settings.authorizationUri(), settings.tokenUri(),
-				settings.jwksUri(), settings.userInfoUri(), clientId, scopes, settings.subjectAttribute(),
-				settings.emailAttribute(), settings.emailVerifiedAttribute(), settings.nameAttribute());
 	}
 
 	private Provider provider(ResultSet row, int n) throws SQLException {
