@@ -98,10 +98,7 @@ public class Clients {
 	public record Page(List<Client> items, int page, int size, long total) {
 	}
 
-	/**
-	 * The scope that lets a client call the admin API; only a client whose only grant type is
-	 * client_credentials may have it ({@link ClientRules}).
-	 */
+	/** The scope of the admin API; only a client with client_credentials alone may have it ({@link ClientRules}). */
 	public static final String ADMIN_SCOPE = "portero:admin";
 
 	/** What a client may sign its assertions with ({@code private_key_jwt}, {@code client_secret_jwt}), as discovery lists it. */
