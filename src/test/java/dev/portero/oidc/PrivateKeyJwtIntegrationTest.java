@@ -7,9 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -391,13 +389,7 @@ class PrivateKeyJwtIntegrationTest extends OidcTokensTestSupport {
 	}
 
 	private static JWTClaimsSet.Builder claims(String clientId, String audience, Duration lifetime) {
-		Instant now = Instant.now();
-		return new JWTClaimsSet.Builder().issuer(clientId)
-			.subject(clientId)
-			.audience(audience)
-			.jwtID(UUID.randomUUID().toString())
-			.issueTime(Date.from(lifetime.isNegative() ? now.plus(lifetime).minusSeconds(60) : now))
-			.expirationTime(Date.from(now.plus(lifetime)));
+		return HmacAssertions.claims(clientId, audience, lifetime);
 	}
 
 	private static String assertion(JWK key, JWSAlgorithm algorithm, String clientId, String audience, Duration lifetime)
