@@ -6,6 +6,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
@@ -47,6 +49,14 @@ public class Registration {
 
 	/** The run-time setting an operator turns on to close self-registration (an incident switch). */
 	public static final String CLOSED_SETTING = "registration.closed";
+
+	private static final int MAX_EMAIL = 320;
+
+	private static final int MAX_NAME = 200;
+
+	/** An address as an upstream provider may send it: one @, nothing invisible or blank in it. */
+	private static final java.util.regex.Pattern PROVISIONED_EMAIL = java.util.regex.Pattern
+		.compile("[^@\\s\\p{Cc}\\p{Cf}]+@[^@\\s\\p{Cc}\\p{Cf}]+");
 
 	private final dev.portero.config.InstanceSettings instance;
 
@@ -139,6 +149,35 @@ public class Registration {
 			String token = tokens.issue(Purpose.INVITATION, account.id(), null, settings.invitationTtl());
 			events.publishEvent(new InvitationIssued(email, name, links.to("/invitation", token)));
 		}
+		return account;
+	}
+
+	/**
+	 * Creates an account for someone who signed in through another identity provider that vouches
+	 * for their address (just-in-time provisioning): the address verified, no password (they may
+	 * set one later through "forgot password"). Refused when self-registration is closed or the
+	 * address already has an account, whose owner must link it instead.
+	 */
+	@Transactional
+	public Account provision(String rawEmail, @Nullable String displayName) {
+		if (isClosed()) {
+			throw new AccountProblems.RegistrationClosed();
+		}
+		String email = Emails.normalize(rawEmail);
+		if (email.length() > MAX_EMAIL || !PROVISIONED_EMAIL.matcher(email).matches()) {
+			throw new IllegalArgumentException("not a usable e-mail address");
+		}
+		if (accounts.existsByEmail(email)) {
+			throw new EmailTaken();
+		}
+		String name = displayName == null ? "" : displayName.replaceAll("[\\p{Cc}\\p{Cf}]", "").strip();
+		if (name.isEmpty()) {
+			name = email.substring(0, email.indexOf('@'));
+		}
+		Account account = newAccount(email, name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name, null, true,
+				Set.of());
+		accounts.insert(account);
+		events.publishEvent(new AccountRegistered(account.id()));
 		return account;
 	}
 

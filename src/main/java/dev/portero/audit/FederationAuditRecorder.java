@@ -40,4 +40,28 @@ class FederationAuditRecorder {
 				Map.of("name", event.name(), "linked_accounts", event.linkedAccounts()));
 	}
 
+	@EventListener
+	void on(FederationEvents.SignedInThrough event) {
+		trail.record("federation.signed_in", true, event.accountId().toString(), event.accountId().toString(),
+				Map.of("provider", event.providerId(), "provider_name", event.providerName(), "created", event.created()));
+	}
+
+	@EventListener
+	void on(FederationEvents.SignInRefused event) {
+		trail.record("federation.signin_refused", false, event.providerId(),
+				Map.of("provider_name", event.providerName(), "reason", event.reason()));
+	}
+
+	@EventListener
+	void on(FederationEvents.IdentityLinked event) {
+		trail.record("federation.identity_linked", true, event.accountId().toString(), event.accountId().toString(),
+				Map.of("provider", event.providerId(), "provider_name", event.providerName()));
+	}
+
+	@EventListener
+	void on(FederationEvents.IdentityUnlinked event) {
+		trail.record("federation.identity_unlinked", true, event.accountId().toString(), event.accountId().toString(),
+				Map.of("provider", event.providerId(), "provider_name", event.providerName()));
+	}
+
 }

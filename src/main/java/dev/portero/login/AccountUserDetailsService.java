@@ -69,8 +69,9 @@ class AccountUserDetailsService implements UserDetailsService, UserDetailsPasswo
 			.concat(java.util.stream.Stream.of(SignInState.FULL), account.roles().stream().map(role -> "ROLE_" + role.name()))
 			.map(SimpleGrantedAuthority::new)
 			.toList();
-		return new PorteroUser(account.id(), account.passwordHash(), account.enabled(), account.emailVerified(),
-				authorities);
+		// an account made through another identity provider may have no password: an empty hash matches none
+		return new PorteroUser(account.id(), account.passwordHash() == null ? "" : account.passwordHash(),
+				account.enabled(), account.emailVerified(), authorities);
 	}
 
 }

@@ -17,15 +17,13 @@ import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AuthenticationManager;
-import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.authentication.ProviderManager;
-import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.client.authentication.OAuth2LoginAuthenticationToken;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -96,7 +94,7 @@ class SecurityConfiguration {
 			PorteroSettings settings, RateLimits rateLimits, SignInThrottle throttle, ThrottleSettings throttleSettings,
 			ClientAddress clientAddress, AccountService accounts, SecondFactors factors, SignIns signIns,
 			MfaSettings mfaSettings, org.springframework.context.ApplicationEventPublisher events, JwtDecoder jwtDecoder,
-			JwtAuthenticationConverter jwtAuthenticationConverter, Consents legal)
+			JwtAuthenticationConverter jwtAuthenticationConverter, Consents legal, FederatedSignIns federated)
 			throws Exception {
 		SignInGuard guard = new SignInGuard(rateLimits, throttle, throttleSettings, clientAddress, events);
 		String fullSignIn = SignInState.FULL.substring("ROLE_".length());
@@ -112,14 +110,21 @@ class SecurityConfiguration {
 		// htu compared without query and fragment, as RFC 9449 4.3 asks (Spring compares whole strings)
 		proofChecks.setDPoPProofVerifierFactory(DpopProofs.decoders());
 		AuthenticationManager proofs = new ProviderManager(proofChecks);
-		http.authenticationManager(authentication -> authentication instanceof DPoPAuthenticationToken
-				? proofs.authenticate(authentication) : authenticationManager.authenticate(authentication))
+		// Upstream answers (sign-in through another provider) likewise, for the same reason.
+		http.authenticationManager(authentication -> switch (authentication) {
+			case DPoPAuthenticationToken proof -> proofs.authenticate(proof);
+			case OAuth2LoginAuthenticationToken upstream -> federated.manager().authenticate(upstream);
+			default -> authenticationManager.authenticate(authentication);
+		})
 			// a DPoP request, like a bearer one (Spring's default), carries no cookie a browser sends by itself
 			.csrf(csrf -> csrf.ignoringRequestMatchers(SecurityConfiguration::carriesDpopToken))
 			.requestCache(cache -> cache.requestCache(requestCache))
 			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC_PAGES)
 				.permitAll()
 				.requestMatchers("/webauthn/authenticate/options", "/login/webauthn", "/login/webauthn.js")
+				.permitAll()
+				// to another identity provider and back
+				.requestMatchers("/oauth2/authorization/*", "/login/oauth2/code/*")
 				.permitAll()
 				// the question before signing out, also for a sign-in still half-way
 				.requestMatchers(HttpMethod.GET, "/logout")
@@ -143,6 +148,7 @@ class SecurityConfiguration {
 				.successHandler(new SignInSuccessHandler(guard, accounts, factors, signIns))
 				.failureHandler(new SignInFailureHandler(guard, events))
 				.permitAll())
+			.oauth2Login(federated.login())
 			.webAuthn(passkeys -> passkeys.rpName(mfaSettings.issuer())
 				.rpId(settings.baseUrl().getHost())
 				.allowedOrigins(origin(settings))
@@ -251,36 +257,6 @@ class SecurityConfiguration {
 		boolean defaultPort = base.getPort() == -1 || base.getPort() == 443 && "https".equals(base.getScheme())
 				|| base.getPort() == 80 && "http".equals(base.getScheme());
 		return base.getScheme() + "://" + base.getHost() + (defaultPort ? "" : ":" + base.getPort());
-	}
-
-	/**
-	 * Status checks (disabled, unverified) run only after the password matched: run before it, as
-	 * Spring Security does by default, they would answer faster for a known address and tell an
-	 * attacker which addresses have accounts.
-	 */
-	@Bean
-	AuthenticationManager authenticationManager(AccountUserDetailsService users, PasswordEncoder encoder) {
-		// The form signs in by e-mail address only; account ids are for passkeys (a typed id would
-		// otherwise open a second throttling budget for the same account).
-		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(email -> {
-			if (email == null || !email.contains("@")) {
-				throw new org.springframework.security.core.userdetails.UsernameNotFoundException("not an e-mail address");
-			}
-			return users.loadUserByUsername(email);
-		});
-		provider.setPasswordEncoder(encoder);
-		provider.setUserDetailsPasswordService(users);
-		provider.setPreAuthenticationChecks(user -> {
-		});
-		provider.setPostAuthenticationChecks(user -> {
-			if (!user.isEnabled()) {
-				throw new DisabledException("account disabled");
-			}
-			if (user instanceof PorteroUser portero && !portero.emailVerified()) {
-				throw new EmailNotVerified();
-			}
-		});
-		return new ProviderManager(provider);
 	}
 
 }

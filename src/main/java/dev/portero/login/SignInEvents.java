@@ -16,7 +16,11 @@ public final class SignInEvents {
 		/** password, then a TOTP or recovery code */
 		PASSWORD_AND_CODE,
 		/** a passkey, alone or as the second step */
-		PASSKEY
+		PASSKEY,
+		/** another identity provider (federation), no second factor set up */
+		FEDERATED,
+		/** another identity provider, then a TOTP or recovery code */
+		FEDERATED_AND_CODE
 
 	}
 

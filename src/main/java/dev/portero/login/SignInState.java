@@ -28,10 +28,18 @@ final class SignInState {
 
 		private final PorteroUser user;
 
-		Partial(PorteroUser user, String state) {
+		/** How the first step was made: by password, or through another identity provider. */
+		private final SignInEvents.Method first;
+
+		Partial(PorteroUser user, String state, SignInEvents.Method first) {
 			super(List.of(new SimpleGrantedAuthority(state)));
 			this.user = user;
+			this.first = first;
 			setAuthenticated(true);
+		}
+
+		SignInEvents.Method first() {
+			return first == null ? SignInEvents.Method.PASSWORD : first;
 		}
 
 		@Override

@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.SavedRequest;
 
 import dev.portero.account.Account;
 import dev.portero.account.AccountService;
@@ -26,6 +28,8 @@ class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler
 	private final SecondFactors factors;
 
 	private final SignIns signIns;
+
+	private final HttpSessionRequestCache requests = new HttpSessionRequestCache();
 
 	SignInSuccessHandler(SignInGuard guard, AccountService accounts, SecondFactors factors, SignIns signIns) {
 		this.guard = guard;
@@ -53,6 +57,15 @@ class SignInSuccessHandler extends SavedRequestAwareAuthenticationSuccessHandler
 			return;
 		}
 		signIns.recordSignIn(account.id(), SignInEvents.Method.PASSWORD, request);
+		String pendingLink = PendingLink.after(request, account.id(), "");
+		if (!pendingLink.isEmpty()) {
+			// a link to another provider waits for this account's owner: confirm it first, then on
+			SavedRequest saved = requests.getRequest(request, response);
+			requests.removeRequest(request, response);
+			request.getSession().setAttribute(PendingLink.THEN, saved == null ? "/account" : saved.getRedirectUrl());
+			getRedirectStrategy().sendRedirect(request, response, pendingLink);
+			return;
+		}
 		super.onAuthenticationSuccess(request, response, authentication);
 	}
 

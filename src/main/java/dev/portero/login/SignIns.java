@@ -71,7 +71,9 @@ public class SignIns {
 			return java.util.Optional.empty();
 		}
 		throttle.clear(subject);
-		return java.util.Optional.of(complete(partial.getPrincipal(), SignInEvents.Method.PASSWORD_AND_CODE, request, response));
+		SignInEvents.Method method = partial.first() == SignInEvents.Method.FEDERATED
+				? SignInEvents.Method.FEDERATED_AND_CODE : SignInEvents.Method.PASSWORD_AND_CODE;
+		return java.util.Optional.of(complete(partial.getPrincipal(), method, request, response));
 	}
 
 	/**
@@ -103,7 +105,7 @@ public class SignIns {
 	public java.util.Optional<String> completeEnrolment(Authentication authentication, HttpServletRequest request,
 			HttpServletResponse response) {
 		if (authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED)) {
-			complete(partial.getPrincipal(), SignInEvents.Method.PASSWORD, request, response);
+			complete(partial.getPrincipal(), partial.first(), request, response);
 		}
 		else if (StepUps.isPending(request, authentication)) {
 			return java.util.Optional.of(stepUp(authentication, request, response));
@@ -153,9 +155,26 @@ public class SignIns {
 		return AccountId.parse(authentication.getName());
 	}
 
-	/** Stops the sign-in half-way, in the given state. */
+	/** Stops the sign-in half-way, in the given state, after a password. */
 	void partial(PorteroUser user, String state, HttpServletRequest request, HttpServletResponse response) {
-		establish(new SignInState.Partial(user, state), request, response);
+		partial(user, state, SignInEvents.Method.PASSWORD, request, response);
+	}
+
+	/** Stops the sign-in half-way, in the given state, after the first step {@code first}. */
+	void partial(PorteroUser user, String state, SignInEvents.Method first, HttpServletRequest request,
+			HttpServletResponse response) {
+		establish(new SignInState.Partial(user, state, first), request, response);
+	}
+
+	/** Puts back a sign-in this session had (after a detour that replaced it, as linking a provider). */
+	void restore(Authentication authentication, HttpServletRequest request, HttpServletResponse response) {
+		establish(authentication, request, response);
+	}
+
+	/** Leaves the session signed out (a detour through a provider that led to no sign-in). */
+	void forget(HttpServletRequest request, HttpServletResponse response) {
+		SecurityContextHolder.clearContext();
+		contexts.saveContext(SecurityContextHolder.createEmptyContext(), request, response);
 	}
 
 	/**
@@ -170,19 +189,25 @@ public class SignIns {
 		recordSignIn(user.accountId(), method, request);
 		SavedRequest saved = requests.getRequest(request, response);
 		requests.removeRequest(request, response);
-		return saved == null ? "/account" : saved.getRedirectUrl();
+		return PendingLink.after(request, user.accountId(), saved == null ? "/account" : saved.getRedirectUrl());
 	}
 
 	/**
-	 * The person's roles and the factors this sign-in proved, with their time: the password, and
-	 * for {@link SignInEvents.Method#PASSWORD_AND_CODE} a one-time code ({@link #CODE_FACTOR}).
-	 * Applications learn them from the ID token ({@code amr}, {@code auth_time}).
+	 * The person's roles and the factors this sign-in proved, with their time: the password (or
+	 * for a sign-in through another provider, Spring's authorization-code factor), and with a
+	 * second step a one-time code ({@link #CODE_FACTOR}). Applications learn them from the ID
+	 * token ({@code amr}, {@code auth_time}).
 	 */
 	private static List<GrantedAuthority> withFactors(PorteroUser user, SignInEvents.Method method) {
 		Instant now = Instant.now();
 		List<GrantedAuthority> authorities = new ArrayList<>(user.getAuthorities());
-		authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY).issuedAt(now).build());
-		if (method == SignInEvents.Method.PASSWORD_AND_CODE) {
+		boolean federated = method == SignInEvents.Method.FEDERATED || method == SignInEvents.Method.FEDERATED_AND_CODE;
+		authorities.add(FactorGrantedAuthority
+			.withAuthority(federated ? FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY
+					: FactorGrantedAuthority.PASSWORD_AUTHORITY)
+			.issuedAt(now)
+			.build());
+		if (method == SignInEvents.Method.PASSWORD_AND_CODE || method == SignInEvents.Method.FEDERATED_AND_CODE) {
 			authorities.add(FactorGrantedAuthority.withAuthority(CODE_FACTOR).issuedAt(now).build());
 		}
 		return authorities;

@@ -44,6 +44,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import dev.portero.account.Consents;
 import dev.portero.config.PorteroSettings;
+import dev.portero.federation.upstream.ProviderRegistrations;
 import dev.portero.login.AbsoluteSessionTimeoutFilter;
 import dev.portero.login.StepUps;
 import dev.portero.oidc.authorization.AuthorizationRequestFilters;
@@ -82,7 +83,7 @@ class AuthorizationServerConfiguration {
 			ClientAuthentication clientAuthentication, OidcClaims claims, SigningKeys keys, PorteroSettings settings,
 			Consents legal, AuthorizationServerSettings serverSettings, ApplicationEventPublisher events,
 			RegistrationSettings registration, StepUps stepUps, JwtDecoder jwtDecoder,
-			JwtAuthenticationConverter jwtAuthenticationConverter) throws Exception {
+			JwtAuthenticationConverter jwtAuthenticationConverter, ProviderRegistrations providers) throws Exception {
 		AuthorizationRequestFilters authorizationRequests = new AuthorizationRequestFilters(clients, authorizations, keys,
 				serverSettings.getIssuer(), stepUps);
 		RequestMatcher userFacing = new OrRequestMatcher(
@@ -156,7 +157,7 @@ class AuthorizationServerConfiguration {
 				.jwt(Customizer.withDefaults()))
 			.exceptionHandling(errors -> errors
 				.defaultAuthenticationEntryPointFor(
-						authorizationRequests.orSignInPage(new LoginUrlAuthenticationEntryPoint("/login")), userFacing)
+						authorizationRequests.orSignInPage(new HintedSignIn(providers, new LoginUrlAuthenticationEntryPoint("/login"))), userFacing)
 				.defaultAuthenticationEntryPointFor(AuthorizationServerConfiguration::clientAuthenticationMissing,
 						clientEndpoints))
 			.addFilterAfter(new AbsoluteSessionTimeoutFilter(settings.sessions().absoluteTimeout()),

@@ -148,6 +148,10 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /account/mfa/totp/confirm", this::confirmTotp);
 		scenarios.put("POST /account/mfa/totp/remove", this::removeTotp);
 		scenarios.put("POST /account/mfa/recovery-codes", this::regenerateRecoveryCodes);
+		scenarios.put("POST /account/connections/{providerId}/connect", this::connectProvider);
+		scenarios.put("POST /account/connections/{providerId}/remove", this::disconnectProvider);
+		scenarios.put("POST /account/connections/confirm", this::confirmLink);
+		scenarios.put("POST /account/connections/decline", this::declineLink);
 		scenarios.put("POST /account/passkeys/{id}/delete", this::removePasskey);
 		scenarios.put("POST /webauthn/register/options", this::passkeyRegistrationOptions);
 		scenarios.put("POST /webauthn/register", this::passkeyRegistration);
@@ -479,6 +483,69 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		assertThat(Browser.location(victim.submit("/account/mfa", "/account/mfa/totp/remove", Map.of())))
 			.endsWith("/account/mfa");
 		assertThat(factors.status(account.id()).totp()).isFalse();
+	}
+
+	private void connectProvider() {
+		Browser victim = signedIn(newAccount("connect"));
+		String provider = providerRow("Csrf connect");
+		refusedWhenForged(victim, "/account/connections/" + provider + "/connect", Map.of());
+		HttpResponse<String> started = victim.submit("/account/connections",
+				"/account/connections/" + provider + "/connect", Map.of());
+		assertThat(Browser.location(started)).endsWith("/oauth2/authorization/" + provider);
+	}
+
+	private void disconnectProvider() {
+		Account account = newAccount("disconnect");
+		Browser victim = signedIn(account);
+		String provider = providerRow("Csrf disconnect");
+		jdbc.sql("INSERT INTO federated_identities (provider_id, subject, account_id, created_at, last_used_at) "
+				+ "VALUES (:p, 'upstream-subject', :a, 0, 0)").param("p", provider).param("a", account.id().toString()).update();
+		refusedWhenForged(victim, "/account/connections/" + provider + "/remove", Map.of());
+		assertThat(linkCount(account)).as("still connected").isEqualTo(1);
+
+		victim.submit("/account/connections", "/account/connections/" + provider + "/remove", Map.of());
+		assertThat(linkCount(account)).isZero();
+	}
+
+	/** With no link waiting, a confirmation (forged or not) links nothing. */
+	private void confirmLink() {
+		Account account = newAccount("link-confirm");
+		Browser victim = signedIn(account);
+		refusedWhenForged(victim, "/account/connections/confirm", Map.of());
+		assertThat(Browser.location(victim.submit("/account/connections", "/account/connections/confirm", Map.of())))
+			.endsWith("/account/connections");
+		assertThat(linkCount(account)).isZero();
+	}
+
+	private void declineLink() {
+		Account account = newAccount("link-decline");
+		Browser victim = signedIn(account);
+		refusedWhenForged(victim, "/account/connections/decline", Map.of());
+		assertThat(Browser.location(victim.submit("/account/connections", "/account/connections/decline", Map.of())))
+			.endsWith("/account/connections");
+	}
+
+	/** An OAuth 2 provider row, as the admin API stores one (the sign-in itself is FederatedSignInIntegrationTest's). */
+	private String providerRow(String name) {
+		String id = java.util.UUID.randomUUID().toString();
+		jdbc.sql("INSERT INTO identity_providers (id, type, name, enabled, link_only, settings, created_at, updated_at) "
+				+ "VALUES (:id, 'oauth2', :name, :enabled, :linkOnly, :settings, 0, 0)")
+			.param("id", id)
+			.param("name", name)
+			.param("enabled", true)
+			.param("linkOnly", false)
+			.param("settings", "{\"authorizationUri\":\"https://hub.example/authorize\",\"tokenUri\":\"https://hub.example/token\","
+					+ "\"userInfoUri\":\"https://hub.example/user\",\"clientId\":\"c\",\"scopes\":[\"profile\"],"
+					+ "\"subjectAttribute\":\"id\",\"emailAttribute\":\"email\",\"nameAttribute\":\"name\"}")
+			.update();
+		return id;
+	}
+
+	private long linkCount(Account account) {
+		return jdbc.sql("SELECT COUNT(*) FROM federated_identities WHERE account_id = :a")
+			.param("a", account.id().toString())
+			.query(Long.class)
+			.single();
 	}
 
 	private void regenerateRecoveryCodes() {

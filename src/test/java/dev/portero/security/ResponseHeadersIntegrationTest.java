@@ -173,6 +173,11 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 				b -> codeGiven(withApp, key).get("/account/reauth?next=/account/mfa")));
 		visits.add(new Visit("POST /account/reauth", "POST /account/reauth with a wrong password", true,
 				b -> signedIn().submit("/account/reauth", "/account/reauth", Map.of("password", "wrong", "next", "/account"))));
+		visits.add(get("/account/connections", "/account/connections", true));
+		visits.add(get("/account/connections", "/account/connections", false));
+		visits.add(get("/account/connections/confirm", "/account/connections/confirm", true));
+		visits.add(get("/account/connections/confirm", "/account/connections/confirm", false));
+		visits.add(get("/oauth2/authorization/{providerId}", "/oauth2/authorization/no-such-provider", false));
 		visits.add(get("/account/sessions", "/account/sessions", true));
 		visits.add(get("/account/sessions", "/account/sessions", false));
 		visits.add(get("/account/activity", "/account/activity", true));

@@ -222,14 +222,29 @@ public class IdentityProviders {
 		events.publishEvent(new FederationEvents.ProviderDeleted(id, provider.name(), links));
 	}
 
-	/** The client secret in the clear, for the sign-in's token request only. */
-	String clientSecret(String id) {
+	/** The client secret in the clear, for the sign-in's token request only; null when none is set. */
+	public @Nullable String clientSecret(String id) {
 		String sealed = jdbc.sql("SELECT sealed_secret FROM identity_providers WHERE id = :id")
 			.param("id", id)
 			.query(String.class)
 			.optional()
-			.orElseThrow(ProviderProblems.UnknownProvider::new);
-		return new String(box.open(sealed, id), StandardCharsets.UTF_8);
+			.orElse(null);
+		return sealed == null ? null : new String(box.open(sealed, id), StandardCharsets.UTF_8);
+	}
+
+	/** The enabled providers, by name: those people may sign in with now. */
+	public List<Provider> enabled() {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM identity_providers WHERE enabled = :enabled ORDER BY name, id")
+			.param("enabled", true)
+			.query(this::provider)
+			.list();
+	}
+
+	public java.util.Optional<Provider> find(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM identity_providers WHERE id = :id")
+			.param("id", id)
+			.query(this::provider)
+			.optional();
 	}
 
 	private Provider provider(ResultSet row, int n) throws SQLException {

@@ -16,6 +16,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 
+import dev.portero.federation.upstream.ProviderRegistrations;
 import dev.portero.login.WaitingApplications;
 
 /**
@@ -33,8 +34,40 @@ class LoginController {
 
 	private final WaitingApplications applications;
 
-	LoginController(WaitingApplications applications) {
+	private final ProviderRegistrations providers;
+
+	LoginController(WaitingApplications applications, ProviderRegistrations providers) {
 		this.applications = applications;
+		this.providers = providers;
+	}
+
+	record ProviderButton(String id, String name) {
+	}
+
+	/** What the page says of a sign-in through another provider that did not work (never the provider's own words). */
+	private static @Nullable String federationError(@Nullable String code) {
+		if (code == null) {
+			return null;
+		}
+		return switch (code) {
+			case "declined" -> "The sign-in was cancelled at the provider.";
+			case "expired" -> "That sign-in took too long or was started in another window. Please try again.";
+			case "unreachable" -> "The provider could not be reached. Try again later, or sign in another way.";
+			case "email_unverified" -> "The provider did not confirm that your e-mail address is verified, so Portero "
+					+ "cannot create or find an account with it. Create an account here, then connect the provider from "
+					+ "your account page.";
+			case "not_linked" -> "That provider signs in only accounts connected to it. Sign in here, then connect "
+					+ "it from your account page.";
+			case "registration_closed" -> "New accounts cannot be created at the moment.";
+			case "account_disabled" -> "This account is disabled. Contact your administrator.";
+			default -> "The provider's answer could not be accepted. Sign in another way, or contact your administrator.";
+		};
+	}
+
+	/** A provider that is unknown or no longer enabled (the request resolver passes it by): the sign-in page says so. */
+	@GetMapping("/oauth2/authorization/{providerId}")
+	String unknownProvider() {
+		return "redirect:/login?federationError=unavailable";
 	}
 
 	@GetMapping("/login")
@@ -46,6 +79,10 @@ class LoginController {
 		SavedRequest saved = requests.getRequest(request, response);
 		model.addAttribute("loginHint", loginHint(saved));
 		model.addAttribute("waitingApplication", saved == null ? null : applications.name(request, saved));
+		model.addAttribute("providers", providers.enabled().stream()
+			.map(registration -> new ProviderButton(registration.getRegistrationId(), registration.getClientName()))
+			.toList());
+		model.addAttribute("federationError", federationError(request.getParameter("federationError")));
 		return "login/login";
 	}
 

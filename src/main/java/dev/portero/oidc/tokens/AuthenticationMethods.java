@@ -47,6 +47,8 @@ public final class AuthenticationMethods {
 				case FactorGrantedAuthority.PASSWORD_AUTHORITY -> "pwd";
 				case SignIns.CODE_FACTOR -> "otp";
 				case FactorGrantedAuthority.WEBAUTHN_AUTHORITY -> "hwk";
+				// RFC 8176 "fed": signed in through another identity provider
+				case FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY -> "fed";
 				default -> null;
 			};
 			if (method != null && !methods.contains(method)) {

@@ -1,0 +1,81 @@
+package dev.portero.federation.links;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import dev.portero.account.AccountId;
+
+/**
+ * Which upstream account signs in as which Portero account: rows of {@code federated_identities},
+ * keyed by the provider and the upstream subject, never by an e-mail address.
+ */
+@Repository
+public class FederatedIdentities {
+
+	/** One of an account's links, as its owner sees it. */
+	public record Link(String providerId, String providerName, String type, Instant linkedAt, Instant lastUsedAt) {
+	}
+
+	private final JdbcClient jdbc;
+
+	private final Clock clock;
+
+	FederatedIdentities(JdbcClient jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	public Optional<AccountId> accountOf(String providerId, String subject) {
+		return jdbc.sql("SELECT account_id FROM federated_identities WHERE provider_id = :provider AND subject = :subject")
+			.param("provider", providerId)
+			.param("subject", subject)
+			.query(String.class)
+			.optional()
+			.map(AccountId::parse);
+	}
+
+	/** The account's links, by provider name. */
+	public List<Link> of(AccountId account) {
+		return jdbc.sql("""
+				SELECT f.provider_id, p.name, p.type, f.created_at, f.last_used_at
+				  FROM federated_identities f JOIN identity_providers p ON p.id = f.provider_id
+				 WHERE f.account_id = :account ORDER BY p.name, f.created_at""")
+			.param("account", account.toString())
+			.query((row, n) -> new Link(row.getString(1), row.getString(2), row.getString(3),
+					Instant.ofEpochMilli(row.getLong(4)), Instant.ofEpochMilli(row.getLong(5))))
+			.list();
+	}
+
+	void insert(String providerId, String subject, AccountId account) {
+		long now = clock.millis();
+		jdbc.sql("""
+				INSERT INTO federated_identities (provider_id, subject, account_id, created_at, last_used_at)
+				VALUES (:provider, :subject, :account, :now, :now)""")
+			.param("provider", providerId)
+			.param("subject", subject)
+			.param("account", account.toString())
+			.param("now", now)
+			.update();
+	}
+
+	void used(String providerId, String subject) {
+		jdbc.sql("UPDATE federated_identities SET last_used_at = :now WHERE provider_id = :provider AND subject = :subject")
+			.param("now", clock.millis())
+			.param("provider", providerId)
+			.param("subject", subject)
+			.update();
+	}
+
+	int delete(AccountId account, String providerId) {
+		return jdbc.sql("DELETE FROM federated_identities WHERE account_id = :account AND provider_id = :provider")
+			.param("account", account.toString())
+			.param("provider", providerId)
+			.update();
+	}
+
+}

@@ -1,0 +1,323 @@
+package dev.portero.federation;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.portero.account.Registration;
+import dev.portero.support.Browser;
+import dev.portero.support.IntegrationTestSupport;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Signing in through another identity provider, against a real OpenID Connect server on loopback
+ * ({@code mock-oauth2-server}) that answers with the claims each test asks for: accounts created
+ * just in time, the same account on the next sign-in, and every way an upstream's answer can be
+ * wrong or hostile (unverified address of an existing account, wrong nonce, issuer, audience,
+ * signature, an expired token, an upstream that is down or hangs) refused with a clear page and
+ * no sign-in.
+ */
+class FederatedSignInIntegrationTest extends IntegrationTestSupport {
+
+	private static final String ISSUER_ID = "acme";
+
+	private static final String CLIENT_ID = "portero-at-acme";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static MockOAuth2Server upstream;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Registration registration;
+
+	@BeforeAll
+	static void startUpstream() throws IOException {
+		upstream = new MockOAuth2Server();
+		upstream.start(InetAddress.getLoopbackAddress(), 0);
+	}
+
+	@AfterAll
+	static void stopUpstream() {
+		upstream.shutdown();
+	}
+
+	@Test
+	void aFirstSignInCreatesTheAccountAndTheNextLandsInTheSameOne() {
+		String provider = provider("Acme SSO", false);
+		String email = uniqueEmail("jit");
+		String subject = "acme-" + email;
+
+		assertThat(browser().get("/login").body()).as("the sign-in page offers the provider").contains("Sign in with Acme SSO");
+
+		Browser first = browser();
+		HttpResponse<String> landed = signInThrough(first, provider, claims(subject, email, true));
+		assertThat(Browser.location(landed)).endsWith("/account");
+		assertThat(first.get("/account").body()).contains(email);
+		String account = accountWithEmail(email);
+		assertThat(linkedAccount(provider, subject)).isEqualTo(account);
+		assertThat(audited("federation.signed_in", account)).isEqualTo(1);
+
+		Browser second = browser();
+		assertThat(Browser.location(signInThrough(second, provider, claims(subject, email, true)))).endsWith("/account");
+		assertThat(second.get("/account").body()).contains(email);
+		assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE email = :email").param("email", email)
+			.query(Long.class).single()).as("no second account").isEqualTo(1);
+		assertThat(audited("federation.signed_in", account)).isEqualTo(2);
+	}
+
+	@Test
+	void anUnverifiedAddressOfAnExistingAccountNeitherSignsInAsItNorLinksToIt() {
+		String provider = provider("Loose SSO", false);
+		String victim = uniqueEmail("victim");
+		registration.create(victim, "Victim", "plum-orbit-lantern-71d", true, Set.of());
+
+		Browser attacker = browser();
+		HttpResponse<String> answer = signInThrough(attacker, provider, claims("attacker-1", victim, false));
+
+		assertThat(Browser.location(answer)).endsWith("/login?federationError=email_unverified");
+		assertThat(attacker.get("/login?federationError=email_unverified").body()).contains("did not confirm");
+		assertThat(attacker.get("/account").statusCode()).as("not signed in").isEqualTo(302);
+		assertThat(Browser.location(attacker.get("/account"))).contains("/login");
+		assertThat(links(provider)).as("nothing linked").isZero();
+		assertThat(attacker.get("/account/connections/confirm").statusCode()).isEqualTo(302);
+	}
+
+	@Test
+	void aVerifiedAddressOfAnExistingAccountIsLinkedOnlyAfterItsOwnerSignsIn() {
+		String provider = provider("Trusted SSO", false);
+		String email = uniqueEmail("owner");
+		String password = "quiet-harbour-spindle-5e";
+		String account = registration.create(email, "Owner", password, true, Set.of()).id().toString();
+
+		Browser owner = browser();
+		HttpResponse<String> answer = signInThrough(owner, provider, claims("owner-upstream", email, true));
+		assertThat(Browser.location(answer)).as("asked to prove ownership first").endsWith("/login?connect");
+		assertThat(owner.get("/account").statusCode()).as("not signed in by the provider").isEqualTo(302);
+		assertThat(links(provider)).isZero();
+
+		HttpResponse<String> signedIn = owner.submit("/login?connect", "/login",
+				Map.of("username", email, "password", password));
+		assertThat(Browser.location(signedIn)).endsWith("/account/connections/confirm");
+		assertThat(owner.get("/account/connections/confirm").body()).contains("Connect Trusted SSO");
+		HttpResponse<String> confirmed = owner.submit("/account/connections/confirm", "/account/connections/confirm",
+				Map.of());
+		assertThat(Browser.location(confirmed)).as("on to where the sign-in was headed").doesNotContain("/login");
+		assertThat(linkedAccount(provider, "owner-upstream")).isEqualTo(account);
+		assertThat(owner.get("/account/connections").body()).contains("Trusted SSO");
+
+		Browser later = browser();
+		assertThat(Browser.location(signInThrough(later, provider, claims("owner-upstream", email, true))))
+			.endsWith("/account");
+		assertThat(later.get("/account").body()).contains(email);
+	}
+
+	@Test
+	void aLinkOnlyProviderSignsInNoOneItIsNotLinkedTo() {
+		String provider = provider("Partners", true);
+		Browser someone = browser();
+		assertThat(Browser.location(signInThrough(someone, provider, claims("p-1", uniqueEmail("partner"), true))))
+			.endsWith("/login?federationError=not_linked");
+		assertThat(links(provider)).isZero();
+	}
+
+	@Test
+	void idTokensThatFailTheirChecksAreRefusedWithoutASignIn() {
+		String provider = provider("Strict SSO", false);
+		Map<String, Object> wrongNonce = claims("s-1", uniqueEmail("nonce"), true);
+		wrongNonce.put("nonce", "not-the-one-portero-sent");
+		Map<String, Object> wrongIssuer = claims("s-2", uniqueEmail("issuer"), true);
+		wrongIssuer.put("iss", "https://evil.example");
+		Map<String, Object> foreignAudience = claims("s-3", uniqueEmail("audience"), true);
+		foreignAudience.put("aud", List.of(CLIENT_ID, "some-other-client"));
+		foreignAudience.put("azp", CLIENT_ID);
+
+		assertRefused(provider, new DefaultOAuth2TokenCallback(ISSUER_ID, "s-1", "JWT", null, wrongNonce, 3600),
+				"invalid_nonce");
+		assertRefused(provider, new DefaultOAuth2TokenCallback(ISSUER_ID, "s-2", "JWT", null, wrongIssuer, 3600),
+				"invalid_id_token");
+		assertRefused(provider, new DefaultOAuth2TokenCallback(ISSUER_ID, "s-3", "JWT", null, foreignAudience, 3600),
+				"invalid_id_token");
+		assertRefused(provider, new DefaultOAuth2TokenCallback(ISSUER_ID, "s-4", "JWT", null,
+				claims("s-4", uniqueEmail("expired"), true), -300), "invalid_id_token");
+		// signed with a key the provider does not publish: Portero's copy of its key set URL is
+		// pointed at another issuer's keys (as after a forged or rotated-away key)
+		jdbc.sql("UPDATE identity_providers SET settings = REPLACE(settings, :from, :to) WHERE id = :id")
+			.param("from", upstream.jwksUrl(ISSUER_ID).toString())
+			.param("to", upstream.jwksUrl("other-keys").toString())
+			.param("id", provider)
+			.update();
+		assertThat(signedInAdmin().json("PATCH", "/api/v1/admin/identity-providers/" + provider,
+				"{\"name\": \"Strict SSO (keys moved)\"}").statusCode()).isEqualTo(200);
+		assertRefused(provider, new DefaultOAuth2TokenCallback(ISSUER_ID, "s-5", "JWT", null,
+				claims("s-5", uniqueEmail("forged"), true), 3600), "invalid_id_token");
+		assertThat(links(provider)).isZero();
+	}
+
+	@Test
+	void anUpstreamThatIsDownOrHangsGivesAClearPageWithinSeconds() throws Exception {
+		// the token endpoint accepts connections and never answers
+		try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+			List<Socket> held = new ArrayList<>();
+			Thread acceptor = Thread.ofVirtual().start(() -> {
+				try {
+					while (true) {
+						held.add(silent.accept());
+					}
+				}
+				catch (IOException closed) {
+					// the test is over
+				}
+			});
+			Browser admin = signedInAdmin();
+			HttpResponse<String> created = admin.json("POST", "/api/v1/admin/identity-providers", json(Map.of("name",
+					"Hanging Hub", "type", "oauth2", "authorizationUri", upstream.authorizationEndpointUrl(ISSUER_ID).toString(),
+					"tokenUri", "http://127.0.0.1:" + silent.getLocalPort() + "/token", "userInfoUri",
+					upstream.userInfoUrl(ISSUER_ID).toString(), "subjectAttribute", "sub", "scopes", List.of("openid"), "clientId", CLIENT_ID,
+					"clientSecret", "hub-secret")));
+			assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+			String provider = JSON.readTree(created.body()).get("id").asString();
+
+			long started = System.nanoTime();
+			HttpResponse<String> answer = signInThrough(browser(), provider, claims("h-1", uniqueEmail("hang"), true));
+			long seconds = (System.nanoTime() - started) / 1_000_000_000;
+
+			assertThat(Browser.location(answer)).endsWith("/login?federationError=unreachable");
+			assertThat(seconds).as("the read timeout, not the socket's lifetime").isLessThan(15);
+			assertThat(browser().get("/login?federationError=unreachable").body()).contains("could not be reached");
+			silent.close();
+			acceptor.join(2_000);
+			for (Socket socket : held) {
+				socket.close();
+			}
+		}
+	}
+
+	@Test
+	void aDisabledProviderIsNotOfferedAndCannotBeUsed() {
+		String provider = provider("Retired SSO", false);
+		Browser admin = signedInAdmin();
+		assertThat(admin.json("PATCH", "/api/v1/admin/identity-providers/" + provider, "{\"enabled\": false}")
+			.statusCode()).isEqualTo(200);
+
+		assertThat(browser().get("/login").body()).doesNotContain("Retired SSO");
+		HttpResponse<String> start = browser().get("/oauth2/authorization/" + provider);
+		assertThat(Browser.location(start)).endsWith("/login?federationError=unavailable");
+	}
+
+	private void assertRefused(String provider, DefaultOAuth2TokenCallback callback, String reason) {
+		long before = audited("federation.signin_refused", provider, reason);
+		Browser someone = browser();
+		upstream.enqueueCallback(callback);
+		HttpResponse<String> answer = followThrough(someone, provider);
+		assertThat(Browser.location(answer)).as(reason).endsWith("/login?federationError=rejected");
+		assertThat(someone.get("/account").statusCode()).as("not signed in").isEqualTo(302);
+		assertThat(audited("federation.signin_refused", provider, reason)).as(reason).isEqualTo(before + 1);
+	}
+
+	/** Registers the upstream as an OpenID Connect provider (discovered from its issuer); its id. */
+	private String provider(String name, boolean linkOnly) {
+		HttpResponse<String> created = signedInAdmin().json("POST", "/api/v1/admin/identity-providers",
+				json(Map.of("name", name, "type", "oidc", "issuer", upstream.issuerUrl(ISSUER_ID).toString(), "clientId",
+						CLIENT_ID, "clientSecret", "upstream-secret", "linkOnly", linkOnly)));
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		return JSON.readTree(created.body()).get("id").asString();
+	}
+
+	private HttpResponse<String> signInThrough(Browser browser, String provider, Map<String, Object> claims) {
+		upstream.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, (String) claims.get("sub"), "JWT", null,
+				claims, 3600));
+		return followThrough(browser, provider);
+	}
+
+	/** Portero to the upstream (which signs in at once, as the test server does), and back: Portero's answer. */
+	private static HttpResponse<String> followThrough(Browser browser, String provider) {
+		HttpResponse<String> toUpstream = browser.get("/oauth2/authorization/" + provider);
+		assertThat(toUpstream.statusCode()).isEqualTo(302);
+		String authorize = Browser.location(toUpstream);
+		// PKCE and state always; a nonce with OpenID Connect (the openid scope)
+		assertThat(authorize).contains("code_challenge=").contains("code_challenge_method=S256").contains("state=");
+		if (authorize.contains("openid")) {
+			assertThat(authorize).contains("nonce=");
+		}
+		HttpResponse<String> back = browser.send(HttpRequest.newBuilder(URI.create(authorize)).GET());
+		assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
+		return browser.get(Browser.location(back));
+	}
+
+	private static Map<String, Object> claims(String subject, String email, boolean verified) {
+		Map<String, Object> claims = new LinkedHashMap<>();
+		claims.put("sub", subject);
+		claims.put("email", email);
+		claims.put("email_verified", verified);
+		claims.put("name", "Upstream Person");
+		return claims;
+	}
+
+	private Browser signedInAdmin() {
+		Browser admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+		return admin;
+	}
+
+	private String accountWithEmail(String email) {
+		return jdbc.sql("SELECT id FROM accounts WHERE email = :email").param("email", email).query(String.class).single();
+	}
+
+	private String linkedAccount(String provider, String subject) {
+		return jdbc.sql("SELECT account_id FROM federated_identities WHERE provider_id = :p AND subject = :s")
+			.param("p", provider)
+			.param("s", subject)
+			.query(String.class)
+			.single();
+	}
+
+	private long links(String provider) {
+		return jdbc.sql("SELECT COUNT(*) FROM federated_identities WHERE provider_id = :p").param("p", provider)
+			.query(Long.class).single();
+	}
+
+	private long audited(String action, String subject) {
+		return jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = :action AND subject = :subject")
+			.param("action", action)
+			.param("subject", subject)
+			.query(Long.class)
+			.single();
+	}
+
+	private long audited(String action, String subject, String reason) {
+		return jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = :action AND subject = :subject AND details LIKE :reason")
+			.param("action", action)
+			.param("subject", subject)
+			.param("reason", "%\"reason\":\"" + reason + "\"%")
+			.query(Long.class)
+			.single();
+	}
+
+	private static String json(Map<String, Object> members) {
+		return JSON.writeValueAsString(members);
+	}
+
+}
