@@ -39,10 +39,13 @@ import dev.portero.federation.providers.ProviderSettings;
  */
 final class DirectoryBind {
 
-	/** Milliseconds to open the connection: a directory that is down must not hold the form long. */
+	/**
+	 * Milliseconds to open a connection, and (the JDK's rule) to get the answer to the bind that
+	 * opens it: a directory that is down or hangs must not hold the sign-in form long.
+	 */
 	static final String CONNECT_TIMEOUT = "3000";
 
-	/** Milliseconds for any answer, the bind's included: a directory that accepts and hangs. */
+	/** Milliseconds for any other answer: a search. */
 	static final String READ_TIMEOUT = "5000";
 
 	private static final String OBJECT_GUID = "objectGUID";
