@@ -33,9 +33,9 @@ import dev.portero.federation.providers.ProviderSettings;
  * Built by hand for each attempt rather than as beans or a cached {@code LdapAuthenticationProvider}:
  * the directories are rows an administrator changes at run time, building is cheap (no connection
  * is opened, pooling is off), and nothing then holds the bind password in the clear between
- * sign-ins. {@code LdapAuthenticationProvider} is left out because it turns an entry into
- * {@code UserDetails} keyed by the user name, and wraps an unreachable directory the way it wraps a
- * wrong password's neighbours; Portero needs the entry's stable id and the two told apart.
+ * sign-ins. {@code LdapAuthenticationProvider} is left out: it turns the entry into
+ * {@code UserDetails} keyed by the user name, where Portero needs the entry's stable id, address and
+ * name; its two parts are used as it uses them.
  */
 final class DirectoryBind {
 
@@ -97,8 +97,12 @@ final class DirectoryBind {
 		DefaultSpringSecurityContextSource source = new DefaultSpringSecurityContextSource(directory.url());
 		source.setPooled(false);
 		if (directory.bindDn() != null) {
+			if (bindPassword == null || bindPassword.isEmpty()) {
+				// a DN with an empty password is an anonymous bind that "succeeds": never search so
+				throw new IllegalStateException("a bind DN without its password");
+			}
 			source.setUserDn(directory.bindDn());
-			source.setPassword(bindPassword == null ? "" : bindPassword);
+			source.setPassword(bindPassword);
 		}
 		Map<String, Object> environment = new HashMap<>();
 		environment.put("com.sun.jndi.ldap.connect.timeout", CONNECT_TIMEOUT);

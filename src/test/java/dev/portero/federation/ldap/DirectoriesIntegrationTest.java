@@ -1,11 +1,8 @@
 package dev.portero.federation.ldap;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,9 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
@@ -202,18 +197,10 @@ class DirectoriesIntegrationTest extends IntegrationTestSupport {
 
 	@Test
 	void startTlsProtectsTheBindAndChecksTheHostName(@TempDir Path keys) throws Exception {
-		KeyStore store = selfSigned(keys);
-		SSLContext server = SSLContext.getInstance("TLS");
-		KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-		keyManagers.init(store, "changeit".toCharArray());
-		server.init(keyManagers.getKeyManagers(), null, null);
-		SSLContext client = SSLContext.getInstance("TLS");
-		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trust.init(store);
-		client.init(null, trust.getTrustManagers(), null);
-		InMemoryDirectoryServer directory = directory(server);
+		TestCertificate certificate = TestCertificate.forLocalhost(keys);
+		InMemoryDirectoryServer directory = directory(certificate.server());
 		// a Directories of its own trusts the test certificate; the application's keeps the JVM's trust store
-		Directories trusting = new Directories(identityProviders, client.getSocketFactory());
+		Directories trusting = new Directories(identityProviders, certificate.client().getSocketFactory());
 		String id = register("TLS directory", "ldap://localhost:" + directory.getListenPort(), true, true);
 
 		assertThat(trusting.authenticate("alice", "alice-password-3c9f").providerId()).isEqualTo(id);
@@ -287,24 +274,6 @@ class DirectoriesIntegrationTest extends IntegrationTestSupport {
 		String id = JSON.readTree(created.body()).get("id").asString();
 		registered.add(id);
 		return id;
-	}
-
-	/** A key pair and certificate for localhost only, made by the JDK's keytool. */
-	private static KeyStore selfSigned(Path directory) throws Exception {
-		Path file = directory.resolve("server.p12");
-		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-				"-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-				"-ext", "san=dns:localhost", "-validity", "2", "-keystore", file.toString(), "-storetype", "PKCS12",
-				"-storepass", "changeit", "-keypass", "changeit")
-			.redirectErrorStream(true)
-			.start();
-		String output = new String(keytool.getInputStream().readAllBytes());
-		assertThat(keytool.waitFor()).as(output).isZero();
-		KeyStore store = KeyStore.getInstance("PKCS12");
-		try (InputStream in = Files.newInputStream(file)) {
-			store.load(in, "changeit".toCharArray());
-		}
-		return store;
 	}
 
 	private static String body(Object... namesAndValues) {
