@@ -29,6 +29,8 @@ class IdentityProvidersApiIntegrationTest extends IntegrationTestSupport {
 
 	private static final String SECRET = "upstream-secret-that-must-never-show-4f1c";
 
+	private static final String BIND_PASSWORD = "directory-bind-password-that-must-never-show-9a3d";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@Autowired
@@ -189,6 +191,131 @@ class IdentityProvidersApiIntegrationTest extends IntegrationTestSupport {
 		assertThat(anonymous.json("GET", PROVIDERS, null).statusCode()).isEqualTo(401);
 	}
 
+	@Test
+	void aDirectoryIsRegisteredWithoutAClientAndItsBindPasswordNeverShown() {
+		Browser admin = signedInAdmin();
+
+		HttpResponse<String> created = admin.json("POST", PROVIDERS, body("name", "Example directory", "type", "ldap",
+				"url", "ldaps://ldap.example.test", "bindDn", "cn=portero,dc=example,dc=org", "bindPassword",
+				BIND_PASSWORD, "userSearchBase", "ou=people,dc=example,dc=org", "groupSearchBase",
+				"ou=groups,dc=example,dc=org", "enabled", false));
+
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		JsonNode provider = JSON.readTree(created.body());
+		String id = provider.get("id").asString();
+		assertThat(provider.get("type").asString()).isEqualTo("ldap");
+		assertThat(provider.get("url").asString()).isEqualTo("ldaps://ldap.example.test");
+		assertThat(provider.get("startTls").asBoolean()).isFalse();
+		assertThat(provider.get("bindDn").asString()).isEqualTo("cn=portero,dc=example,dc=org");
+		assertThat(provider.get("bindPasswordSet").asBoolean()).isTrue();
+		assertThat(provider.get("clientSecretSet").asBoolean()).isFalse();
+		assertThat(provider.get("userSearchFilter").asString()).isEqualTo("(uid={0})");
+		assertThat(provider.get("groupSearchBase").asString()).isEqualTo("ou=groups,dc=example,dc=org");
+		assertThat(provider.get("groupSearchFilter").asString()).isEqualTo("(member={0})");
+		assertThat(provider.get("subjectAttribute").asString()).as("the entry's stable id").isEqualTo("entryUUID");
+		assertThat(provider.get("emailAttribute").asString()).isEqualTo("mail");
+		assertThat(provider.get("nameAttribute").asString()).isEqualTo("cn");
+		assertThat(provider.get("clientId").isNull()).isTrue();
+		assertThat(provider.get("redirectUri").isNull()).as("nothing to register: no redirect").isTrue();
+		assertThat(provider.get("scopes").isEmpty()).isTrue();
+		String sealed = sealedSecret(id);
+		assertThat(sealed).startsWith("v1.").doesNotContain(BIND_PASSWORD);
+		for (HttpResponse<String> answer : List.of(created, admin.json("GET", PROVIDERS + "/" + id, null),
+				admin.json("GET", PROVIDERS + "?size=200", null))) {
+			assertThat(answer.statusCode()).isIn(200, 201);
+			assertThat(answer.body()).doesNotContain(BIND_PASSWORD).doesNotContain(sealed).doesNotContain("bindPassword\"");
+		}
+		assertThat(audited("federation.provider_created", id)).isOne();
+		admin.json("DELETE", PROVIDERS + "/" + id, null);
+	}
+
+	@Test
+	void theActiveDirectoryPresetSearchesByLogonNameWithNestedGroupsAndObjectGuid() {
+		Browser admin = signedInAdmin();
+
+		HttpResponse<String> created = admin.json("POST", PROVIDERS, body("name", "Corp AD", "preset",
+				"active-directory", "url", "ldaps://dc1.corp.example.test:636", "bindDn",
+				"CN=Portero,OU=Service Accounts,DC=corp,DC=example,DC=test", "bindPassword", BIND_PASSWORD,
+				"userSearchBase", "OU=Staff,DC=corp,DC=example,DC=test", "groupSearchBase", "DC=corp,DC=example,DC=test",
+				"enabled", false));
+
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		JsonNode provider = JSON.readTree(created.body());
+		assertThat(provider.get("type").asString()).isEqualTo("ldap");
+		assertThat(provider.get("preset").asString()).isEqualTo("active-directory");
+		assertThat(provider.get("userSearchFilter").asString()).isEqualTo("(&(objectClass=user)(sAMAccountName={0}))");
+		assertThat(provider.get("groupSearchFilter").asString()).isEqualTo("(member:1.2.840.113556.1.4.1941:={0})");
+		assertThat(provider.get("subjectAttribute").asString()).isEqualTo("objectGUID");
+		assertThat(provider.get("nameAttribute").asString()).isEqualTo("displayName");
+		assertProblem(admin.json("POST", PROVIDERS, body("name", "Corp AD", "preset", "active-directory", "type",
+				"oidc", "url", "ldaps://dc1.corp.example.test")), 400, "invalid-identity-provider");
+		admin.json("DELETE", PROVIDERS + "/" + provider.get("id").asString(), null);
+	}
+
+	@Test
+	void aDirectorysFieldsAreCheckedAndNothingSavedWhenOneIsWrong() {
+		Browser admin = signedInAdmin();
+		long before = providerCount();
+
+		List<Map<String, Object>> wrong = List.of(directory("url", null), directory("url", "https://ldap.example.test"),
+				directory("url", "ldap://ldap.example.test"), directory("startTls", true),
+				directory("url", "ldaps://ldap.example.test/dc=example,dc=org"),
+				directory("userSearchFilter", "(uid=alice)"), directory("userSearchFilter", "(uid={0}"),
+				directory("userSearchBase", "people"), directory("bindDn", "cn=portero,dc=example,dc=org"),
+				directory("bindPassword", BIND_PASSWORD), directory("clientSecret", SECRET),
+				directory("issuer", baseUrl()));
+		for (Map<String, Object> provider : wrong) {
+			assertProblem(admin.json("POST", PROVIDERS, JSON.writeValueAsString(provider)), 400,
+					"invalid-identity-provider");
+		}
+		Map<String, Object> oidcWithUrl = oidcProvider(baseUrl());
+		oidcWithUrl.put("url", "ldaps://ldap.example.test");
+		assertProblem(admin.json("POST", PROVIDERS, JSON.writeValueAsString(oidcWithUrl)), 400,
+				"invalid-identity-provider");
+		assertThat(providerCount()).isEqualTo(before);
+	}
+
+	@Test
+	void aDirectorysChangesAreAuditedByFieldAndANewBindPasswordIsSealedAgain() {
+		Browser admin = signedInAdmin();
+		Map<String, Object> draft = directory("bindDn", "cn=portero,dc=example,dc=org");
+		draft.put("bindPassword", BIND_PASSWORD);
+		String id = JSON.readTree(admin.json("POST", PROVIDERS, JSON.writeValueAsString(draft)).body())
+			.get("id")
+			.asString();
+		String sealed = sealedSecret(id);
+
+		HttpResponse<String> changed = admin.json("PATCH", PROVIDERS + "/" + id, body("bindPassword",
+				"a-new-bind-password-0e4a", "userSearchFilter", "(mail={0})", "url", "ldap://ldap.example.test",
+				"startTls", true, "emailAttribute", "userPrincipalName"));
+
+		assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+		JsonNode provider = JSON.readTree(changed.body());
+		assertThat(provider.get("url").asString()).isEqualTo("ldap://ldap.example.test");
+		assertThat(provider.get("startTls").asBoolean()).isTrue();
+		assertThat(provider.get("userSearchFilter").asString()).isEqualTo("(mail={0})");
+		assertThat(provider.get("userSearchBase").asString()).as("unchanged").isEqualTo("ou=people,dc=example,dc=org");
+		assertThat(provider.get("emailAttribute").asString()).isEqualTo("userPrincipalName");
+		assertThat(provider.get("bindPasswordSet").asBoolean()).isTrue();
+		assertThat(changed.body()).doesNotContain("a-new-bind-password-0e4a");
+		assertThat(sealedSecret(id)).isNotEqualTo(sealed).doesNotContain("a-new-bind-password-0e4a");
+		assertThat(jdbc.sql("SELECT details FROM audit_events WHERE action = 'federation.provider_changed' AND subject = :id")
+			.param("id", id)
+			.query(String.class)
+			.single()).contains("bindPassword").contains("userSearchFilter").contains("url").contains("startTls")
+			.contains("emailAttribute")
+			.doesNotContain("a-new-bind-password");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("clientSecret", SECRET)), 400,
+				"invalid-identity-provider");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("startTls", false)), 400,
+				"invalid-identity-provider");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("url", "ldaps://ldap.example.test")), 400,
+				"invalid-identity-provider");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("groupSearchFilter", "(member=x)")), 400,
+				"invalid-identity-provider");
+		admin.json("DELETE", PROVIDERS + "/" + id, null);
+	}
+
 	// --- helpers
 
 	private static String oidc(String issuer) {
@@ -202,6 +329,23 @@ class IdentityProvidersApiIntegrationTest extends IntegrationTestSupport {
 		provider.put("issuer", issuer);
 		provider.put("clientId", "portero-at-acme");
 		provider.put("clientSecret", SECRET);
+		return provider;
+	}
+
+	/** A directory that may be registered, searched anonymously, not enabled; then one field set or removed. */
+	private static Map<String, Object> directory(String field, Object value) {
+		Map<String, Object> provider = new LinkedHashMap<>();
+		provider.put("name", "Example directory");
+		provider.put("type", "ldap");
+		provider.put("url", "ldaps://ldap.example.test");
+		provider.put("userSearchBase", "ou=people,dc=example,dc=org");
+		provider.put("enabled", false);
+		if (value == null) {
+			provider.remove(field);
+		}
+		else {
+			provider.put(field, value);
+		}
 		return provider;
 	}
 

@@ -24,13 +24,16 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.portero.admin.web.AdminUsersController.PageView;
+import dev.portero.federation.providers.DirectoryFields;
 import dev.portero.federation.providers.IdentityProviders;
 import dev.portero.federation.providers.ProviderSettings;
+import dev.portero.federation.providers.ProviderSettings.Directory;
 
 /**
  * The identity providers people may sign in with (docs/federation.md): registered, changed and
- * removed at run time, on every node at once. The client secret goes in and never comes out:
- * answers say only whether one is set.
+ * removed at run time, on every node at once. The client secret (a directory's bind password) goes
+ * in and never comes out: answers say only whether one is set. A directory's fields are flat in the
+ * request and the answer, like the others'; they are null for the other types.
  */
 @RestController
 @RequestMapping("/api/v1/admin/identity-providers")
@@ -40,10 +43,20 @@ class AdminIdentityProvidersController {
 			@Nullable @Size(max = 20) String preset, @Nullable @Size(max = 255) String tenant,
 			@Nullable @Size(max = 2000) String issuer, @Nullable @Size(max = 2000) String authorizationUri,
 			@Nullable @Size(max = 2000) String tokenUri, @Nullable @Size(max = 2000) String userInfoUri,
-			@Size(max = 500) String clientId, @Size(max = 2000) String clientSecret,
+			@Nullable @Size(max = 500) String clientId, @Nullable @Size(max = 2000) String clientSecret,
 			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes,
 			@Nullable @Size(max = 100) String subjectAttribute, @Nullable @Size(max = 100) String emailAttribute,
-			@Nullable @Size(max = 100) String nameAttribute, @Nullable Boolean enabled, @Nullable Boolean linkOnly) {
+			@Nullable @Size(max = 100) String nameAttribute, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
+			@Nullable @Size(max = 2000) String url, @Nullable Boolean startTls, @Nullable @Size(max = 1000) String bindDn,
+			@Nullable @Size(max = 2000) String bindPassword, @Nullable @Size(max = 1000) String userSearchBase,
+			@Nullable @Size(max = 1000) String userSearchFilter, @Nullable @Size(max = 1000) String groupSearchBase,
+			@Nullable @Size(max = 1000) String groupSearchFilter) {
+
+		DirectoryFields directory() {
+			return new DirectoryFields(url, startTls, bindDn, bindPassword, userSearchBase, userSearchFilter,
+					groupSearchBase, groupSearchFilter);
+		}
+
 	}
 
 	record UpdateProvider(@Nullable @Size(max = 200) String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
@@ -52,23 +65,42 @@ class AdminIdentityProvidersController {
 			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes,
 			@Nullable @Size(max = 2000) String authorizationUri, @Nullable @Size(max = 2000) String tokenUri,
 			@Nullable @Size(max = 2000) String userInfoUri, @Nullable @Size(max = 100) String subjectAttribute,
-			@Nullable @Size(max = 100) String emailAttribute, @Nullable @Size(max = 100) String nameAttribute) {
+			@Nullable @Size(max = 100) String emailAttribute, @Nullable @Size(max = 100) String nameAttribute,
+			@Nullable @Size(max = 2000) String url, @Nullable Boolean startTls, @Nullable @Size(max = 1000) String bindDn,
+			@Nullable @Size(max = 2000) String bindPassword, @Nullable @Size(max = 1000) String userSearchBase,
+			@Nullable @Size(max = 1000) String userSearchFilter, @Nullable @Size(max = 1000) String groupSearchBase,
+			@Nullable @Size(max = 1000) String groupSearchFilter) {
+
+		DirectoryFields directory() {
+			return new DirectoryFields(url, startTls, bindDn, bindPassword, userSearchBase, userSearchFilter,
+					groupSearchBase, groupSearchFilter);
+		}
+
 	}
 
 	record ProviderView(String id, String type, String name, @Nullable String preset, boolean enabled, boolean linkOnly,
-			@Nullable String issuer, String authorizationUri, String tokenUri, @Nullable String jwksUri,
-			@Nullable String userInfoUri, String clientId, boolean clientSecretSet, List<String> scopes,
-			String subjectAttribute, String emailAttribute, String nameAttribute, String redirectUri, Instant createdAt,
-			Instant updatedAt) {
+			@Nullable String issuer, @Nullable String authorizationUri, @Nullable String tokenUri,
+			@Nullable String jwksUri, @Nullable String userInfoUri, @Nullable String clientId, boolean clientSecretSet,
+			List<String> scopes, String subjectAttribute, String emailAttribute, String nameAttribute,
+			@Nullable String redirectUri, @Nullable String url, @Nullable Boolean startTls, @Nullable String bindDn,
+			@Nullable Boolean bindPasswordSet, @Nullable String userSearchBase, @Nullable String userSearchFilter,
+			@Nullable String groupSearchBase, @Nullable String groupSearchFilter, Instant createdAt, Instant updatedAt) {
 
 		static ProviderView of(IdentityProviders.Provider provider) {
 			ProviderSettings settings = provider.settings();
+			Directory directory = settings.directory();
+			boolean ldap = provider.type() == IdentityProviders.Type.LDAP;
 			return new ProviderView(provider.id(), provider.type().name().toLowerCase(java.util.Locale.ROOT),
 					provider.name(), provider.preset(), provider.enabled(), provider.linkOnly(), settings.issuer(),
 					settings.authorizationUri(), settings.tokenUri(), settings.jwksUri(), settings.userInfoUri(),
-					settings.clientId(), provider.clientSecretSet(), settings.scopes(), settings.subjectAttribute(),
-					settings.emailAttribute(), settings.nameAttribute(), provider.redirectUri(), provider.createdAt(),
-					provider.updatedAt());
+					settings.clientId(), !ldap && provider.clientSecretSet(), settings.scopes(),
+					settings.subjectAttribute(), settings.emailAttribute(), settings.nameAttribute(),
+					ldap ? null : provider.redirectUri(), directory == null ? null : directory.url(),
+					directory == null ? null : directory.startTls(), directory == null ? null : directory.bindDn(),
+					ldap ? provider.clientSecretSet() : null, directory == null ? null : directory.userSearchBase(),
+					directory == null ? null : directory.userSearchFilter(),
+					directory == null ? null : directory.groupSearchBase(),
+					directory == null ? null : directory.groupSearchFilter(), provider.createdAt(), provider.updatedAt());
 		}
 
 	}
@@ -85,7 +117,7 @@ class AdminIdentityProvidersController {
 				request.preset(), request.tenant(), request.issuer(), request.authorizationUri(), request.tokenUri(),
 				request.userInfoUri(), request.clientId(), request.clientSecret(), request.scopes(),
 				request.subjectAttribute(), request.emailAttribute(), request.nameAttribute(), request.enabled(),
-				request.linkOnly()));
+				request.linkOnly(), request.directory()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/identity-providers/" + created.id()))
 			.body(ProviderView.of(created));
 	}
@@ -108,7 +140,7 @@ class AdminIdentityProvidersController {
 		return ProviderView.of(providers.update(id, new IdentityProviders.Changes(request.name(), request.enabled(),
 				request.linkOnly(), request.issuer(), request.clientId(), request.clientSecret(), request.scopes(),
 				request.authorizationUri(), request.tokenUri(), request.userInfoUri(), request.subjectAttribute(),
-				request.emailAttribute(), request.nameAttribute())));
+				request.emailAttribute(), request.nameAttribute(), request.directory())));
 	}
 
 	@DeleteMapping("/{id}")

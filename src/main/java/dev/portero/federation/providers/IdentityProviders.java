@@ -30,8 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Security's OAuth 2 client takes its providers from configuration only ({@code spring.security.
  * oauth2.client.registration.*}); what it needs is made from these rows at sign-in.
  * <p>
- * The client secret is kept only sealed with the master key ({@link SecretBox}, bound to the
- * provider's id) and never leaves this class but to the sign-in; answers say whether one is set.
+ * The client secret (a directory's bind password) is kept only sealed with the master key
+ * ({@link SecretBox}, bound to the provider's id) and never leaves this class but to the sign-in;
+ * answers say whether one is set.
  */
 @Service
 public class IdentityProviders {
@@ -42,7 +43,10 @@ public class IdentityProviders {
 		OIDC,
 
 		/** An OAuth 2 provider without OpenID Connect (GitHub-like): endpoints and user-info mapping by hand. */
-		OAUTH2;
+		OAUTH2,
+
+		/** A directory (LDAP, Active Directory) checking a name and password typed into Portero's form. */
+		LDAP;
 
 		String value() {
 			return name().toLowerCase(Locale.ROOT);
@@ -54,12 +58,15 @@ public class IdentityProviders {
 					return type;
 				}
 			}
-			throw new ProviderProblems.InvalidProvider("type must be oidc or oauth2 (ldap is not offered yet).");
+			throw new ProviderProblems.InvalidProvider("type must be oidc, oauth2 or ldap.");
 		}
 
 	}
 
-	/** A provider as shown: never its secret. {@code redirectUri} is what to register at the provider. */
+	/**
+	 * A provider as shown: never its secret. {@code redirectUri} is what to register at the provider;
+	 * for a directory it means nothing, and {@code clientSecretSet} says whether a bind password is set.
+	 */
 	public record Provider(String id, Type type, String name, @Nullable String preset, boolean enabled, boolean linkOnly,
 			ProviderSettings settings, boolean clientSecretSet, String redirectUri, Instant createdAt,
 			Instant updatedAt) {
@@ -68,24 +75,28 @@ public class IdentityProviders {
 	/**
 	 * A new provider. With a {@code preset} the type, issuer or endpoints, scopes and attributes are
 	 * filled in (Entra ID needs {@code tenant}); otherwise {@code oidc} needs {@code issuer}, and
-	 * {@code oauth2} its endpoints and {@code subjectAttribute}. Null flags: enabled, not link-only.
+	 * {@code oauth2} its endpoints and {@code subjectAttribute}, both a client id and secret; and
+	 * {@code ldap} its {@code directory} fields (the attributes default to a directory's), no client.
+	 * Null flags: enabled, not link-only.
 	 */
 	public record Draft(String name, @Nullable String type, @Nullable String preset, @Nullable String tenant,
 			@Nullable String issuer, @Nullable String authorizationUri, @Nullable String tokenUri,
-			@Nullable String userInfoUri, String clientId, String clientSecret, @Nullable List<String> scopes,
-			@Nullable String subjectAttribute, @Nullable String emailAttribute, @Nullable String nameAttribute,
-			@Nullable Boolean enabled, @Nullable Boolean linkOnly) {
+			@Nullable String userInfoUri, @Nullable String clientId, @Nullable String clientSecret,
+			@Nullable List<String> scopes, @Nullable String subjectAttribute, @Nullable String emailAttribute,
+			@Nullable String nameAttribute, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
+			@Nullable DirectoryFields directory) {
 	}
 
 	/**
 	 * A change: null members stay as they are. A new issuer is discovered again; the endpoints and
-	 * attributes are an {@code oauth2} provider's only (an {@code oidc} one's come from discovery).
+	 * attributes are an {@code oauth2} provider's (an {@code oidc} one's come from discovery) and an
+	 * {@code ldap} one's, whose {@code directory} fields change alone.
 	 */
 	public record Changes(@Nullable String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
 			@Nullable String issuer, @Nullable String clientId, @Nullable String clientSecret,
 			@Nullable List<String> scopes, @Nullable String authorizationUri, @Nullable String tokenUri,
 			@Nullable String userInfoUri, @Nullable String subjectAttribute, @Nullable String emailAttribute,
-			@Nullable String nameAttribute) {
+			@Nullable String nameAttribute, @Nullable DirectoryFields directory) {
 	}
 
 	public record Page(List<Provider> items, int page, int size, long total) {
@@ -126,9 +137,17 @@ public class IdentityProviders {
 		if (preset != null && draft.type() != null && Type.of(draft.type().strip()) != type) {
 			throw new ProviderProblems.InvalidProvider("The " + preset + " preset is of type " + type.value() + ".");
 		}
-		String clientId = ProviderRules.required("clientId", draft.clientId(), 500);
-		String secret = ProviderRules.required("clientSecret", draft.clientSecret(), 2000);
-		ProviderSettings settings = ProviderChanges.initial(type, preset, draft, clientId, discovery);
+		ProviderSettings settings;
+		String secret;
+		if (type == Type.LDAP) {
+			settings = DirectoryRules.initial(preset, draft);
+			secret = DirectoryRules.bindPassword(draft.directory());
+		}
+		else {
+			String clientId = ProviderRules.required("clientId", draft.clientId(), 500);
+			secret = ProviderRules.required("clientSecret", draft.clientSecret(), 2000);
+			settings = ProviderChanges.initial(type, preset, draft, clientId, discovery);
+		}
 		String id = UUID.randomUUID().toString();
 		Instant now = clock.instant();
 		jdbc.sql("""
@@ -142,7 +161,7 @@ public class IdentityProviders {
 			.param("enabled", !Boolean.FALSE.equals(draft.enabled()))
 			.param("linkOnly", Boolean.TRUE.equals(draft.linkOnly()))
 			.param("settings", json.writeValueAsString(settings))
-			.param("secret", box.seal(secret.getBytes(StandardCharsets.UTF_8), id))
+			.param("secret", secret == null ? null : box.seal(secret.getBytes(StandardCharsets.UTF_8), id))
 			.param("now", now.toEpochMilli())
 			.update();
 		events.publishEvent(new FederationEvents.ProviderCreated(id, type.value(), name));
@@ -173,7 +192,9 @@ public class IdentityProviders {
 	public Provider update(String id, Changes changes) {
 		Provider before = get(id);
 		Set<String> changed = new LinkedHashSet<>();
-		ProviderSettings settings = ProviderChanges.apply(before, changes, discovery, changed);
+		ProviderSettings settings = before.type() == Type.LDAP
+				? DirectoryRules.apply(before.settings(), changes, changed)
+				: ProviderChanges.apply(before, changes, discovery, changed);
 		String name = changes.name() != null ? ProviderRules.name(changes.name()) : before.name();
 		boolean enabled = changes.enabled() != null ? changes.enabled() : before.enabled();
 		boolean linkOnly = changes.linkOnly() != null ? changes.linkOnly() : before.linkOnly();
@@ -191,6 +212,11 @@ public class IdentityProviders {
 			sealed = box.seal(ProviderRules.required("clientSecret", changes.clientSecret(), 2000)
 				.getBytes(StandardCharsets.UTF_8), id);
 			changed.add("clientSecret");
+		}
+		String bindPassword = before.type() == Type.LDAP ? DirectoryRules.bindPassword(changes.directory()) : null;
+		if (bindPassword != null) {
+			sealed = box.seal(bindPassword.getBytes(StandardCharsets.UTF_8), id);
+			changed.add("bindPassword");
 		}
 		jdbc.sql("""
 				UPDATE identity_providers SET name = :name, enabled = :enabled, link_only = :linkOnly,
@@ -222,6 +248,25 @@ public class IdentityProviders {
 		events.publishEvent(new FederationEvents.ProviderDeleted(id, provider.name(), links));
 	}
 
+	/**
+	 * The enabled providers of one type, by name then id: for a sign-in that tries each directory
+	 * in turn. Read from the database each time, so that a provider disabled or changed on any node
+	 * counts at once.
+	 */
+	public List<Provider> enabled(Type type) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM identity_providers WHERE type = :type AND enabled = :enabled"
+				+ " ORDER BY name, id")
+			.param("type", type.value())
+			.param("enabled", true)
+			.query(this::provider)
+			.list();
+	}
+
+	/** A directory's bind password in the clear, for its search bind only; null if searched anonymously. */
+	public @Nullable String bindPassword(String id) {
+		return clientSecret(id);
+	}
+
 	/** The client secret in the clear, for the sign-in's token request only; null when none is set. */
 	public @Nullable String clientSecret(String id) {
 		String sealed = jdbc.sql("SELECT sealed_secret FROM identity_providers WHERE id = :id")
@@ -230,14 +275,6 @@ public class IdentityProviders {
 			.optional()
 			.orElse(null);
 		return sealed == null ? null : new String(box.open(sealed, id), StandardCharsets.UTF_8);
-	}
-
-	/** The enabled providers, by name: those people may sign in with now. */
-	public List<Provider> enabled() {
-		return jdbc.sql("SELECT " + COLUMNS + " FROM identity_providers WHERE enabled = :enabled ORDER BY name, id")
-			.param("enabled", true)
-			.query(this::provider)
-			.list();
 	}
 
 	public java.util.Optional<Provider> find(String id) {

@@ -18,11 +18,22 @@ import org.jspecify.annotations.Nullable;
  * issuer.</li>
  * <li>{@code github}: OAuth 2 only (no OpenID Connect): the account's numeric {@code id} is the
  * subject; the address comes from {@code /user/emails}, where GitHub says whether it is verified.</li>
+ * <li>{@code active-directory}: a directory ({@code ldap}) run by Microsoft Active Directory; the
+ * administrator gives its URL, search bases and a bind account. Users are found by their
+ * pre-Windows 2000 logon name ({@code sAMAccountName}); groups include nested ones, through AD's
+ * transitive "in chain" matching rule; the subject is {@code objectGUID}, which never changes
+ * when a user is renamed or moved (read as binary, shown as a GUID).</li>
  * </ul>
  */
 final class Presets {
 
-	static final List<String> NAMES = List.of("google", "entra", "github");
+	static final List<String> NAMES = List.of("google", "entra", "github", "active-directory");
+
+	/** The defaults of a generic directory: OpenLDAP's and 389 Directory Server's schema. */
+	static final DirectoryDefaults LDAP = new DirectoryDefaults("(uid={0})", "(member={0})", "entryUUID", "mail", "cn");
+
+	static final DirectoryDefaults ACTIVE_DIRECTORY = new DirectoryDefaults("(&(objectClass=user)(sAMAccountName={0}))",
+			"(member:1.2.840.113556.1.4.1941:={0})", "objectGUID", "mail", "displayName");
 
 	private static final Pattern TENANT = Pattern.compile("[0-9a-fA-F-]{36}|[A-Za-z0-9][A-Za-z0-9.-]{0,252}");
 
@@ -36,14 +47,23 @@ final class Presets {
 		return switch (preset) {
 			case "google" -> "https://accounts.google.com";
 			case "entra" -> "https://login.microsoftonline.com/" + entraTenant(tenant) + "/v2.0";
-			case "github" -> null;
+			case "github", "active-directory" -> null;
 			default -> throw new ProviderProblems.UnknownPreset(preset);
 		};
 	}
 
 	static IdentityProviders.Type type(String preset) {
 		issuer(preset, "00000000-0000-0000-0000-000000000000"); // refuses an unknown preset
-		return preset.equals("github") ? IdentityProviders.Type.OAUTH2 : IdentityProviders.Type.OIDC;
+		return switch (preset) {
+			case "github" -> IdentityProviders.Type.OAUTH2;
+			case "active-directory" -> IdentityProviders.Type.LDAP;
+			default -> IdentityProviders.Type.OIDC;
+		};
+	}
+
+	/** What a directory's fields default to, with this preset or none. */
+	static DirectoryDefaults directory(@Nullable String preset) {
+		return "active-directory".equals(preset) ? ACTIVE_DIRECTORY : LDAP;
 	}
 
 	static List<String> scopes(String preset) {
@@ -54,7 +74,7 @@ final class Presets {
 	static ProviderSettings github(String clientId, List<String> scopes) {
 		return new ProviderSettings(null, "https://github.com/login/oauth/authorize",
 				"https://github.com/login/oauth/access_token", null, "https://api.github.com/user", clientId, scopes, "id",
-				"email", null, "name");
+				"email", null, "name", null);
 	}
 
 	private static String entraTenant(@Nullable String tenant) {
@@ -71,6 +91,11 @@ final class Presets {
 			throw new ProviderProblems.InvalidProvider("tenant must be a directory id (a GUID) or a domain.");
 		}
 		return tenant.strip();
+	}
+
+	/** A directory's filters and attributes when the administrator gives none. */
+	record DirectoryDefaults(String userSearchFilter, String groupSearchFilter, String subjectAttribute,
+			String emailAttribute, String nameAttribute) {
 	}
 
 }

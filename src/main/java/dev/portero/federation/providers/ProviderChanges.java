@@ -16,6 +16,9 @@ final class ProviderChanges {
 	/** The settings of a new provider: from its preset, its issuer's discovery document, or by hand. */
 	static ProviderSettings initial(Type type, @Nullable String preset, IdentityProviders.Draft draft, String clientId,
 			Discovery discovery) {
+		if (draft.directory() != null && !draft.directory().isEmpty()) {
+			throw new ProviderProblems.InvalidProvider("Only an ldap provider has a url, bind DN and searches.");
+		}
 		List<String> defaults = preset != null ? Presets.scopes(preset)
 				: type == Type.OIDC ? List.of("openid", "email", "profile") : List.of();
 		List<String> scopes = ProviderRules.scopes(draft.scopes(), defaults, type == Type.OIDC);
@@ -32,12 +35,15 @@ final class ProviderChanges {
 				ProviderRules.attribute("subjectAttribute",
 						ProviderRules.required("subjectAttribute", draft.subjectAttribute(), 100), "id"),
 				ProviderRules.attribute("emailAttribute", draft.emailAttribute(), "email"), null,
-				ProviderRules.attribute("nameAttribute", draft.nameAttribute(), "name"));
+				ProviderRules.attribute("nameAttribute", draft.nameAttribute(), "name"), null);
 	}
 
 	/** The settings after a change; the names of the fields that changed are added to {@code changed}. */
 	static ProviderSettings apply(IdentityProviders.Provider before, IdentityProviders.Changes changes,
 			Discovery discovery, Set<String> changed) {
+		if (changes.directory() != null && !changes.directory().isEmpty()) {
+			throw new ProviderProblems.InvalidProvider("Only an ldap provider has a url, bind DN and searches.");
+		}
 		ProviderSettings settings = before.settings();
 		boolean byHand = changes.authorizationUri() != null || changes.tokenUri() != null
 				|| changes.userInfoUri() != null || changes.subjectAttribute() != null || changes.emailAttribute() != null
@@ -76,10 +82,10 @@ final class ProviderChanges {
 				ProviderRules.attribute("subjectAttribute", changes.subjectAttribute(), settings.subjectAttribute()),
 				ProviderRules.attribute("emailAttribute", changes.emailAttribute(), settings.emailAttribute()),
 				settings.emailVerifiedAttribute(),
-				ProviderRules.attribute("nameAttribute", changes.nameAttribute(), settings.nameAttribute()));
+				ProviderRules.attribute("nameAttribute", changes.nameAttribute(), settings.nameAttribute()), null);
 	}
 
-	private static String changed(@Nullable String value, String field, String before) {
+	private static @Nullable String changed(@Nullable String value, String field, @Nullable String before) {
 		return value != null ? ProviderRules.checkUri(field, value) : before;
 	}
 

@@ -81,7 +81,8 @@ final class ProviderRules {
 		return value.strip();
 	}
 
-	private static boolean loopback(String host) {
+	/** Whether a host is a loopback address (or {@code localhost}); a name other than that is not resolved. */
+	static boolean loopback(String host) {
 		String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
 		if (bare.equalsIgnoreCase("localhost")) {
 			return true;

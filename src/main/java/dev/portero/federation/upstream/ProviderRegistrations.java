@@ -80,9 +80,10 @@ public class ProviderRegistrations implements ClientRegistrationRepository, Iter
 
 	/** The enabled providers people sign in with by redirect, by name. */
 	public List<ClientRegistration> enabled() {
-		return providers.enabled()
-			.stream()
-			.filter(ProviderRegistrations::signsInByRedirect)
+		return java.util.stream.Stream
+			.concat(providers.enabled(IdentityProviders.Type.OIDC).stream(),
+					providers.enabled(IdentityProviders.Type.OAUTH2).stream())
+			.sorted(java.util.Comparator.comparing(Provider::name).thenComparing(Provider::id))
 			.map(provider -> findByRegistrationId(provider.id()))
 			.filter(java.util.Objects::nonNull)
 			.toList();
