@@ -8,6 +8,11 @@ import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
+import dev.portero.account.AccountService;
+import dev.portero.federation.ldap.Directories;
+import dev.portero.federation.links.FederatedAccounts;
+import dev.portero.federation.providers.IdentityProviders;
+
 /** The password sign-in's authentication manager: accounts by e-mail address, their state checked after the password. */
 @Configuration(proxyBeanMethods = false)
 class PasswordSignInConfiguration {
@@ -18,7 +23,8 @@ class PasswordSignInConfiguration {
 	 * attacker which addresses have accounts.
 	 */
 	@Bean
-	AuthenticationManager authenticationManager(AccountUserDetailsService users, PasswordEncoder encoder) {
+	AuthenticationManager authenticationManager(AccountUserDetailsService users, PasswordEncoder encoder,
+			Directories directories, IdentityProviders providers, FederatedAccounts links, AccountService accounts) {
 		// The form signs in by e-mail address only; account ids are for passkeys (a typed id would
 		// otherwise open a second throttling budget for the same account).
 		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(email -> {
@@ -39,7 +45,8 @@ class PasswordSignInConfiguration {
 				throw new EmailNotVerified();
 			}
 		});
-		return new ProviderManager(provider);
+		// local accounts first: a directory that is down never holds them up
+		return new ProviderManager(provider, new DirectorySignIns(directories, providers, links, accounts));
 	}
 
 }

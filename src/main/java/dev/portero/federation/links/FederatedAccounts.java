@@ -73,7 +73,7 @@ public class FederatedAccounts {
 			if (!account.enabled()) {
 				return refused(who, "account_disabled");
 			}
-			identities.used(who.providerId(), who.subject());
+			identities.used(who);
 			events.publishEvent(new FederationEvents.SignedInThrough(who.providerId(), who.providerName(), who.type(),
 					account.id(), false));
 			return new Outcome.SignIn(account.id(), false);
@@ -100,7 +100,7 @@ public class FederatedAccounts {
 		catch (IllegalArgumentException ex) {
 			return refused(who, "email_unusable");
 		}
-		identities.insert(who.providerId(), who.subject(), created.id());
+		identities.insert(who, created.id());
 		events.publishEvent(new FederationEvents.SignedInThrough(who.providerId(), who.providerName(), who.type(),
 				created.id(), true));
 		return new Outcome.SignIn(created.id(), true);
@@ -117,7 +117,7 @@ public class FederatedAccounts {
 		if (linked.isPresent()) {
 			return linked.get().equals(account);
 		}
-		identities.insert(who.providerId(), who.subject(), account);
+		identities.insert(who, account);
 		events.publishEvent(new FederationEvents.IdentityLinked(who.providerId(), who.providerName(), account));
 		return true;
 	}

@@ -2,13 +2,17 @@ package dev.portero.federation.links;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.portero.account.AccountId;
+import dev.portero.federation.UpstreamIdentity;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Which upstream account signs in as which Portero account: rows of {@code federated_identities},
@@ -18,10 +22,13 @@ import dev.portero.account.AccountId;
 public class FederatedIdentities {
 
 	/** One of an account's links, as its owner sees it. */
-	public record Link(String providerId, String providerName, String type, Instant linkedAt, Instant lastUsedAt) {
+	public record Link(String providerId, String providerName, String type, Instant linkedAt, Instant lastUsedAt,
+			@org.jspecify.annotations.Nullable String attributes) {
 	}
 
 	private final JdbcClient jdbc;
+
+	private final JsonMapper json = JsonMapper.builder().build();
 
 	private final Clock clock;
 
@@ -42,33 +49,47 @@ public class FederatedIdentities {
 	/** The account's links, by provider name. */
 	public List<Link> of(AccountId account) {
 		return jdbc.sql("""
-				SELECT f.provider_id, p.name, p.type, f.created_at, f.last_used_at
+				SELECT f.provider_id, p.name, p.type, f.created_at, f.last_used_at, f.attributes
 				  FROM federated_identities f JOIN identity_providers p ON p.id = f.provider_id
 				 WHERE f.account_id = :account ORDER BY p.name, f.created_at""")
 			.param("account", account.toString())
 			.query((row, n) -> new Link(row.getString(1), row.getString(2), row.getString(3),
-					Instant.ofEpochMilli(row.getLong(4)), Instant.ofEpochMilli(row.getLong(5))))
+					Instant.ofEpochMilli(row.getLong(4)), Instant.ofEpochMilli(row.getLong(5)), row.getString(6)))
 			.list();
 	}
 
-	void insert(String providerId, String subject, AccountId account) {
+	void insert(UpstreamIdentity who, AccountId account) {
 		long now = clock.millis();
 		jdbc.sql("""
-				INSERT INTO federated_identities (provider_id, subject, account_id, created_at, last_used_at)
-				VALUES (:provider, :subject, :account, :now, :now)""")
-			.param("provider", providerId)
-			.param("subject", subject)
+				INSERT INTO federated_identities (provider_id, subject, account_id, created_at, last_used_at, attributes)
+				VALUES (:provider, :subject, :account, :now, :now, :attributes)""")
+			.param("provider", who.providerId())
+			.param("subject", who.subject())
 			.param("account", account.toString())
 			.param("now", now)
+			.param("attributes", attributes(who))
 			.update();
 	}
 
-	void used(String providerId, String subject) {
-		jdbc.sql("UPDATE federated_identities SET last_used_at = :now WHERE provider_id = :provider AND subject = :subject")
+	/** A sign-in through the link: when, and what the provider said of the person this time. */
+	void used(UpstreamIdentity who) {
+		jdbc.sql("""
+				UPDATE federated_identities SET last_used_at = :now, attributes = :attributes
+				 WHERE provider_id = :provider AND subject = :subject""")
 			.param("now", clock.millis())
-			.param("provider", providerId)
-			.param("subject", subject)
+			.param("attributes", attributes(who))
+			.param("provider", who.providerId())
+			.param("subject", who.subject())
 			.update();
+	}
+
+	private String attributes(UpstreamIdentity who) {
+		Map<String, Object> attributes = new LinkedHashMap<>();
+		attributes.put("email", who.email());
+		attributes.put("emailVerified", who.emailVerified());
+		attributes.put("name", who.name());
+		attributes.put("groups", who.groups());
+		return json.writeValueAsString(attributes);
 	}
 
 	int delete(AccountId account, String providerId) {

@@ -43,7 +43,7 @@ public class UpstreamIdentities {
 		String name = text(attributes.get((String) metadata.get(ProviderRegistrations.DISPLAY_NAME)));
 		UpstreamIdentity identity = new UpstreamIdentity(registration.getRegistrationId(), registration.getClientName(),
 				(String) metadata.get(ProviderRegistrations.TYPE), subject, email,
-				email != null && verified(metadata, attributes), name);
+				email != null && verified(metadata, attributes), name, java.util.List.of());
 		return new Read(identity, Boolean.TRUE.equals(metadata.get(ProviderRegistrations.LINK_ONLY)));
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 
+import dev.portero.federation.providers.IdentityProviders;
 import dev.portero.federation.upstream.ProviderRegistrations;
 import dev.portero.login.WaitingApplications;
 
@@ -36,9 +37,13 @@ class LoginController {
 
 	private final ProviderRegistrations providers;
 
-	LoginController(WaitingApplications applications, ProviderRegistrations providers) {
+	private final IdentityProviders identityProviders;
+
+	LoginController(WaitingApplications applications, ProviderRegistrations providers,
+			IdentityProviders identityProviders) {
 		this.applications = applications;
 		this.providers = providers;
+		this.identityProviders = identityProviders;
 	}
 
 	record ProviderButton(String id, String name) {
@@ -83,6 +88,8 @@ class LoginController {
 			.map(registration -> new ProviderButton(registration.getRegistrationId(), registration.getClientName()))
 			.toList());
 		model.addAttribute("federationError", federationError(request.getParameter("federationError")));
+		// with a directory to sign in with, the name field takes a directory user name too
+		model.addAttribute("directories", !identityProviders.enabled(IdentityProviders.Type.LDAP).isEmpty());
 		return "login/login";
 	}
 

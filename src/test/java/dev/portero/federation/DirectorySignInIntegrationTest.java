@@ -1,0 +1,173 @@
+package dev.portero.federation;
+
+import java.net.InetAddress;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.portero.account.Registration;
+import dev.portero.support.Browser;
+import dev.portero.support.IntegrationTestSupport;
+import dev.portero.throttle.SignInThrottle;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Directory accounts through the sign-in form, against UnboundID's in-memory directory on
+ * loopback: the account made at the first sign-in and the same one after, the address and groups
+ * copied each time, wrong passwords throttled exactly like a local account's, and a directory that
+ * is down refusing its own people with a clear message while local accounts still sign in.
+ */
+class DirectorySignInIntegrationTest extends IntegrationTestSupport {
+
+	private static final String BASE = "dc=example,dc=org";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Registration registration;
+
+	@Autowired
+	SignInThrottle throttle;
+
+	private final List<InMemoryDirectoryServer> servers = new ArrayList<>();
+
+	private final List<String> registered = new ArrayList<>();
+
+	private Browser admin;
+
+	@BeforeEach
+	void onlyThisTestsDirectoriesAreEnabled() {
+		jdbc.sql("UPDATE identity_providers SET enabled = :off WHERE type = 'ldap'").param("off", false).update();
+		admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+	}
+
+	@AfterEach
+	void removeDirectories() {
+		registered.forEach(id -> admin.json("DELETE", "/api/v1/admin/identity-providers/" + id, null));
+		servers.forEach(server -> server.shutDown(true));
+	}
+
+	@Test
+	void aDirectoryUserSignsInToTheSameAccountEachTimeWithAddressAndGroupsCopied() throws Exception {
+		String uid = "carol" + System.nanoTime();
+		String email = uid + "@example.test";
+		InMemoryDirectoryServer directory = directory(uid, email);
+		String provider = register(directory);
+
+		assertThat(browser().get("/login").body()).as("the form takes a user name").contains("E-mail address or user name");
+		Browser first = browser();
+		assertThat(first.signIn(uid, "carol-password-8d2e")).isTrue();
+		assertThat(first.get("/account").body()).contains(email);
+		String account = jdbc.sql("SELECT id FROM accounts WHERE email = :e").param("e", email).query(String.class).single();
+		String attributes = jdbc.sql("SELECT attributes FROM federated_identities WHERE provider_id = :p AND account_id = :a")
+			.param("p", provider)
+			.param("a", account)
+			.query(String.class)
+			.single();
+		assertThat(attributes).contains(email).contains("\"groups\":[\"staff\"]");
+
+		directory.modify("cn=staff,ou=groups," + BASE, new com.unboundid.ldap.sdk.Modification(
+				com.unboundid.ldap.sdk.ModificationType.DELETE, "member", "uid=" + uid + ",ou=people," + BASE));
+		Browser second = browser();
+		assertThat(second.signIn(uid, "carol-password-8d2e")).isTrue();
+		assertThat(second.get("/account").body()).contains(email);
+		assertThat(jdbc.sql("SELECT attributes FROM federated_identities WHERE provider_id = :p").param("p", provider)
+			.query(String.class).single()).as("copied again at this sign-in").contains("\"groups\":[]");
+		assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE email = :e").param("e", email).query(Long.class).single())
+			.isEqualTo(1);
+	}
+
+	@Test
+	void wrongDirectoryPasswordsAreThrottledLikeALocalAccountsAndNeverReachTheDirectoryPastTheBudget() throws Exception {
+		String uid = "dave" + System.nanoTime();
+		InMemoryDirectoryServer directory = directory(uid, uid + "@example.test");
+		register(directory);
+		Browser attacker = browser();
+		for (int i = 1; i <= 6; i++) {
+			assertThat(Browser.location(attempt(attacker, uid, "wrong-" + i))).as("attempt " + i).endsWith("/login?error");
+		}
+		HttpResponse<String> refused = attempt(attacker, uid, "wrong-7");
+		assertThat(refused.statusCode()).as("the local budget: five free failures, then a delay").isEqualTo(429);
+		assertThat(throttle.failures(uid)).isEqualTo(6);
+	}
+
+	@Test
+	void aDirectoryThatIsDownLeavesLocalAccountsSigningIn() throws Exception {
+		String uid = "erin" + System.nanoTime();
+		InMemoryDirectoryServer directory = directory(uid, uid + "@example.test");
+		register(directory);
+		String local = uniqueEmail("local");
+		registration.create(local, "Local Person", "saffron-kettle-orbit-42", true, Set.of());
+		directory.shutDown(true);
+
+		long started = System.nanoTime();
+		HttpResponse<String> directoryUser = attempt(browser(), uid, "erin-password-1a7c");
+		assertThat((System.nanoTime() - started) / 1_000_000).as("refused within the timeouts").isLessThan(10_000);
+		assertThat(Browser.location(directoryUser)).endsWith("/login?error&directoryDown");
+		assertThat(browser().get("/login?error&directoryDown").body()).contains("could not be reached");
+
+		Browser localPerson = browser();
+		assertThat(localPerson.signIn(local, "saffron-kettle-orbit-42")).as("local sign-in never asks the directory").isTrue();
+		assertThat(localPerson.get("/account").body()).contains(local);
+	}
+
+	private HttpResponse<String> attempt(Browser browser, String name, String password) {
+		return browser.submit("/login", "/login", Map.of("username", name, "password", password));
+	}
+
+	private InMemoryDirectoryServer directory(String uid, String email) throws Exception {
+		InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
+		config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("LDAP", InetAddress.getLoopbackAddress(), 0, null));
+		InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);
+		server.add("dn: " + BASE, "objectClass: top", "objectClass: domain", "dc: example");
+		server.add("dn: ou=people," + BASE, "objectClass: organizationalUnit", "ou: people");
+		server.add("dn: ou=groups," + BASE, "objectClass: organizationalUnit", "ou: groups");
+		String password = uid.replaceAll("[0-9]", "") + "-password-" + switch (uid.charAt(0)) {
+			case 'c' -> "8d2e";
+			case 'd' -> "5b0f";
+			default -> "1a7c";
+		};
+		server.add("dn: uid=" + uid + ",ou=people," + BASE, "objectClass: inetOrgPerson", "uid: " + uid,
+				"cn: Directory Person", "sn: Person", "mail: " + email, "userPassword: " + password);
+		server.add("dn: cn=staff,ou=groups," + BASE, "objectClass: groupOfNames", "cn: staff",
+				"member: uid=" + uid + ",ou=people," + BASE);
+		server.startListening();
+		servers.add(server);
+		return server;
+	}
+
+	private String register(InMemoryDirectoryServer directory) {
+		Map<String, Object> provider = new LinkedHashMap<>();
+		provider.put("name", "Staff directory");
+		provider.put("type", "ldap");
+		provider.put("url", "ldap://127.0.0.1:" + directory.getListenPort());
+		provider.put("userSearchBase", "ou=people," + BASE);
+		provider.put("groupSearchBase", "ou=groups," + BASE);
+		HttpResponse<String> created = admin.json("POST", "/api/v1/admin/identity-providers",
+				JSON.writeValueAsString(provider));
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		String id = JSON.readTree(created.body()).get("id").asString();
+		registered.add(id);
+		return id;
+	}
+
+}
