@@ -12,6 +12,7 @@ import org.springframework.stereotype.Service;
 
 import dev.portero.account.Account;
 import dev.portero.account.AccountId;
+import dev.portero.federation.links.FederatedIdentities;
 import dev.portero.account.AccountService;
 import dev.portero.account.Consents;
 import dev.portero.account.Role;
@@ -27,7 +28,8 @@ import dev.portero.oidc.authorization.AuthorizedApps;
  * Everything Portero holds about a person, in one document (the right of access and to data
  * portability): profile, the addresses the account has had, sessions, second factors without
  * their secrets, the applications it authorised with their consents, the terms and privacy notice
- * versions it accepted, and its audit entries.
+ * versions it accepted, the identity providers and directories linked to it (with what they said
+ * of the person at the latest sign-in), and its audit entries.
  * Secrets (password hash, TOTP secret, recovery codes, tokens) are described, never included.
  */
 @Service
@@ -36,7 +38,8 @@ public class PersonalDataExport {
 	/** The export document; field names are part of the contract (docs/privacy.md). */
 	public record Export(Instant exportedAt, Profile profile, List<String> emailAddresses, List<SessionInfo> sessions,
 			SecondFactorsView secondFactors, List<AuthorizedApps.App> authorizedApplications,
-			List<Consents.Consent> acceptedDocuments, List<AuditEntry> auditEvents) {
+			List<Consents.Consent> acceptedDocuments, List<FederatedIdentities.Link> linkedProviders,
+			List<AuditEntry> auditEvents) {
 	}
 
 	public record Profile(String id, String email, String displayName, boolean emailVerified, boolean enabled,
@@ -62,8 +65,11 @@ public class PersonalDataExport {
 
 	private final Clock clock;
 
+	private final FederatedIdentities links;
+
 	PersonalDataExport(AccountService accounts, Sessions sessions, SecondFactors factors, Passkeys passkeys,
-			AuthorizedApps apps, AuditTrail audit, Consents consents, Clock clock) {
+			AuthorizedApps apps, AuditTrail audit, Consents consents, Clock clock, FederatedIdentities links) {
+		this.links = links;
 		this.accounts = accounts;
 		this.consents = consents;
 		this.sessions = sessions;
@@ -103,7 +109,7 @@ public class PersonalDataExport {
 						account.updatedAt()),
 				addresses, sessions.list(id, currentSessionId),
 				new SecondFactorsView(status.totp(), status.recoveryCodesLeft(), passkeys.list(id)), apps.of(id),
-				consents.history(id), events);
+				consents.history(id), links.of(id), events);
 	}
 
 }

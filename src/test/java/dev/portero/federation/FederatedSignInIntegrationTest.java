@@ -23,6 +23,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.portero.account.Registration;
+import dev.portero.mfa.MfaPolicy;
+import dev.portero.mfa.SecondFactors;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,6 +54,9 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 
 	@Autowired
 	Registration registration;
+
+	@Autowired
+	SecondFactors factors;
 
 	@BeforeAll
 	static void startUpstream() throws IOException {
@@ -86,6 +91,64 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 		assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE email = :email").param("email", email)
 			.query(Long.class).single()).as("no second account").isEqualTo(1);
 		assertThat(audited("federation.signed_in", account)).isEqualTo(2);
+	}
+
+	@Test
+	void theExportListsTheLinkAndTheOnlyWayToSignInCannotBeDisconnected() {
+		String provider = provider("Export SSO", false);
+		String email = uniqueEmail("export");
+		Browser person = browser();
+		assertThat(Browser.location(signInThrough(person, provider, claims("export-subject", email, true))))
+			.endsWith("/account");
+
+		String export = person.json("GET", "/api/v1/me/export", null).body();
+		assertThat(export).contains("\"linkedProviders\"").contains("Export SSO").contains("export-subject");
+		assertThat(person.get("/account/connections").body()).contains("Export SSO").doesNotContain("Disconnect Export SSO");
+		HttpResponse<String> removal = person.submit("/account", "/account/connections/" + provider + "/remove", Map.of());
+		assertThat(Browser.location(removal)).endsWith("/account/connections");
+		assertThat(person.get("/account/connections").body()).contains("only way to sign in");
+		assertThat(links(provider)).as("still linked").isEqualTo(1);
+	}
+
+	@Test
+	void theMfaPolicyAppliesToASignInThroughAProvider() {
+		String provider = provider("Policy SSO", false);
+		factors.setPolicy(MfaPolicy.EVERYONE);
+		try {
+			Browser person = browser();
+			assertThat(Browser.location(signInThrough(person, provider, claims("mfa-1", uniqueEmail("mfa"), true))))
+				.as("asked to set up a second factor first").endsWith("/account/mfa");
+			assertThat(Browser.location(person.get("/account"))).as("not signed in fully").doesNotEndWith("/account");
+		}
+		finally {
+			factors.setPolicy(MfaPolicy.OPTIONAL);
+		}
+	}
+
+	@Test
+	void anApplicationsIdpHintSkipsTheSignInPageForAnEnabledProviderOnly() {
+		String provider = provider("Hinted SSO", false);
+		String redirect = "https://app.example/callback";
+		HttpResponse<String> client = signedInAdmin().json("POST", "/api/v1/admin/clients", json(Map.of("name",
+				"Hinted app", "redirectUris", List.of(redirect), "grantTypes", List.of("authorization_code"), "scopes",
+				List.of("openid"))));
+		assertThat(client.statusCode()).as(client.body()).isEqualTo(201);
+		String authorize = "/oauth2/authorize?response_type=code&scope=openid&state=s1&client_id="
+				+ JSON.readTree(client.body()).get("clientId").asString() + "&redirect_uri="
+				+ java.net.URLEncoder.encode(redirect, java.nio.charset.StandardCharsets.UTF_8)
+				+ "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+
+		Browser person = browser();
+		assertThat(Browser.location(person.get(authorize + "&idp_hint=" + provider)))
+			.endsWith("/oauth2/authorization/" + provider);
+		upstream.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, "hint-1", "JWT", null,
+				claims("hint-1", uniqueEmail("hint"), true), 3600));
+		assertThat(Browser.location(followThrough(person, provider))).as("back to the application's request")
+			.contains("/oauth2/authorize?");
+
+		assertThat(Browser.location(browser().get(authorize + "&idp_hint=no-such-provider"))).endsWith("/login");
+		assertThat(Browser.location(browser().get(authorize + "&idp_hint=" + provider + "&prompt=none")))
+			.as("prompt=none still answers at once").startsWith(redirect).contains("error=login_required");
 	}
 
 	@Test

@@ -22,8 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
 public class FederatedIdentities {
 
 	/** One of an account's links, as its owner sees it. */
-	public record Link(String providerId, String providerName, String type, Instant linkedAt, Instant lastUsedAt,
-			@org.jspecify.annotations.Nullable String attributes) {
+	/**
+	 * One of an account's links: the provider, the upstream subject, when linked and last used, and
+	 * what the provider said of the person at the latest sign-in ({@code email}, {@code name},
+	 * {@code groups}).
+	 */
+	public record Link(String providerId, String providerName, String type, String subject, Instant linkedAt,
+			Instant lastUsedAt, Map<String, Object> attributes) {
 	}
 
 	private final JdbcClient jdbc;
@@ -49,12 +54,12 @@ public class FederatedIdentities {
 	/** The account's links, by provider name. */
 	public List<Link> of(AccountId account) {
 		return jdbc.sql("""
-				SELECT f.provider_id, p.name, p.type, f.created_at, f.last_used_at, f.attributes
+				SELECT f.provider_id, p.name, p.type, f.subject, f.created_at, f.last_used_at, f.attributes
 				  FROM federated_identities f JOIN identity_providers p ON p.id = f.provider_id
 				 WHERE f.account_id = :account ORDER BY p.name, f.created_at""")
 			.param("account", account.toString())
-			.query((row, n) -> new Link(row.getString(1), row.getString(2), row.getString(3),
-					Instant.ofEpochMilli(row.getLong(4)), Instant.ofEpochMilli(row.getLong(5)), row.getString(6)))
+			.query((row, n) -> new Link(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+					Instant.ofEpochMilli(row.getLong(5)), Instant.ofEpochMilli(row.getLong(6)), attributes(row.getString(7))))
 			.list();
 	}
 
@@ -81,6 +86,11 @@ public class FederatedIdentities {
 			.param("provider", who.providerId())
 			.param("subject", who.subject())
 			.update();
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> attributes(@org.jspecify.annotations.Nullable String stored) {
+		return stored == null ? Map.of() : json.readValue(stored, Map.class);
 	}
 
 	private String attributes(UpstreamIdentity who) {
