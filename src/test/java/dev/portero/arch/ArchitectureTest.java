@@ -58,6 +58,28 @@ class ArchitectureTest {
 			.check(CLASSES);
 	}
 
+	/**
+	 * The parts of sign-in through other providers: the root ({@code federation}) is the module's
+	 * API (events, who signed in upstream); providers are the stored settings and know no other
+	 * part; Spring's OAuth 2 client ({@code upstream}) and the directories ({@code ldap}) read
+	 * providers; which account an upstream person is ({@code links}) knows neither protocol, so
+	 * both kinds of sign-in go through the same rules.
+	 */
+	@Test
+	void theFederationPartsDependOnlyDownwards() {
+		layeredArchitecture().consideringOnlyDependenciesInLayers()
+			.layer("root").definedBy("dev.portero.federation")
+			.layer("providers").definedBy("dev.portero.federation.providers..")
+			.layer("upstream").definedBy("dev.portero.federation.upstream..")
+			.layer("ldap").definedBy("dev.portero.federation.ldap..")
+			.layer("links").definedBy("dev.portero.federation.links..")
+			.whereLayer("upstream").mayNotBeAccessedByAnyLayer()
+			.whereLayer("ldap").mayNotBeAccessedByAnyLayer()
+			.whereLayer("links").mayNotBeAccessedByAnyLayer()
+			.whereLayer("providers").mayOnlyBeAccessedByLayers("upstream", "ldap")
+			.check(CLASSES);
+	}
+
 	@Test
 	void onlyRepositoriesWriteSql() {
 		noClasses().that()

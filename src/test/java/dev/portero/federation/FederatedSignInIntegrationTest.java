@@ -58,6 +58,9 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 	@Autowired
 	SecondFactors factors;
 
+	@Autowired
+	io.micrometer.core.instrument.MeterRegistry meters;
+
 	@BeforeAll
 	static void startUpstream() throws IOException {
 		upstream = new MockOAuth2Server();
@@ -91,6 +94,11 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 		assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE email = :email").param("email", email)
 			.query(Long.class).single()).as("no second account").isEqualTo(1);
 		assertThat(audited("federation.signed_in", account)).isEqualTo(2);
+		assertThat(meters.counter("portero.federated.signins", "provider", "Acme SSO", "outcome", "success").count())
+			.isGreaterThanOrEqualTo(2);
+
+		assertThat(signedInAdmin().json("DELETE", "/api/v1/admin/users/" + account, null).statusCode()).isEqualTo(204);
+		assertThat(links(provider)).as("the account's links go with it").isZero();
 	}
 
 	@Test
