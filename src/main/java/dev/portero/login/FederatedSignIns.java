@@ -157,7 +157,8 @@ class FederatedSignIns {
 			return;
 		}
 		switch (links.signIn(read.identity(), read.linkOnly())) {
-			case FederatedAccounts.Outcome.SignIn in -> signIn(accounts.get(in.account()), request, response);
+			case FederatedAccounts.Outcome.SignIn in -> signIn(accounts.get(in.account()), read.providerMfa(), request,
+					response);
 			case FederatedAccounts.Outcome.ProveOwnership prove -> {
 				signIns.forget(request, response);
 				session.setAttribute(PendingLink.AWAITING_SIGN_IN, new PendingLink(read.identity(), prove.account(),
@@ -171,9 +172,18 @@ class FederatedSignIns {
 		}
 	}
 
-	/** As after a password: a second factor if there is one, its set-up if the policy demands it. */
-	private void signIn(Account account, HttpServletRequest request, HttpServletResponse response) throws IOException {
+	/**
+	 * As after a password: a second factor if there is one, its set-up if the policy demands it;
+	 * unless the provider's own second factor counts ({@code providerMfa}).
+	 */
+	private void signIn(Account account, boolean providerMfa, HttpServletRequest request, HttpServletResponse response)
+			throws IOException {
 		PorteroUser user = AccountUserDetailsService.toUser(account);
+		if (providerMfa) {
+			response.sendRedirect(signIns.complete(user, SignInEvents.Method.FEDERATED_WITH_PROVIDER_MFA, request,
+					response));
+			return;
+		}
 		if (factors.status(account.id()).any()) {
 			signIns.partial(user, SignInState.SECOND_FACTOR_PENDING, SignInEvents.Method.FEDERATED, request, response);
 			redirect(request, response, "/login/mfa");

@@ -20,7 +20,9 @@ public final class SignInEvents {
 		/** another identity provider (federation), no second factor set up */
 		FEDERATED,
 		/** another identity provider, then a TOTP or recovery code */
-		FEDERATED_AND_CODE
+		FEDERATED_AND_CODE,
+		/** another identity provider that enforces a second factor itself, trusted to (amr "mfa") */
+		FEDERATED_WITH_PROVIDER_MFA
 
 	}
 

@@ -32,6 +32,9 @@ public class SignIns {
 	/** The factor of a TOTP or recovery code given as the second step (Spring names no such factor). */
 	public static final String CODE_FACTOR = "FACTOR_ONE_TIME_CODE";
 
+	/** The second factor an identity provider enforced itself, for a provider trusted to (Spring names no such factor). */
+	public static final String PROVIDER_MFA_FACTOR = "FACTOR_PROVIDER_MFA";
+
 	/** How long a sign-in or re-authentication counts as recent, for sensitive changes. */
 	static final long RECENT_MILLIS = 10 * 60 * 1000;
 
@@ -201,12 +204,16 @@ public class SignIns {
 	private static List<GrantedAuthority> withFactors(PorteroUser user, SignInEvents.Method method) {
 		Instant now = Instant.now();
 		List<GrantedAuthority> authorities = new ArrayList<>(user.getAuthorities());
-		boolean federated = method == SignInEvents.Method.FEDERATED || method == SignInEvents.Method.FEDERATED_AND_CODE;
+		boolean federated = method == SignInEvents.Method.FEDERATED || method == SignInEvents.Method.FEDERATED_AND_CODE
+				|| method == SignInEvents.Method.FEDERATED_WITH_PROVIDER_MFA;
 		authorities.add(FactorGrantedAuthority
 			.withAuthority(federated ? FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY
 					: FactorGrantedAuthority.PASSWORD_AUTHORITY)
 			.issuedAt(now)
 			.build());
+		if (method == SignInEvents.Method.FEDERATED_WITH_PROVIDER_MFA) {
+			authorities.add(FactorGrantedAuthority.withAuthority(PROVIDER_MFA_FACTOR).issuedAt(now).build());
+		}
 		if (method == SignInEvents.Method.PASSWORD_AND_CODE || method == SignInEvents.Method.FEDERATED_AND_CODE) {
 			authorities.add(FactorGrantedAuthority.withAuthority(CODE_FACTOR).issuedAt(now).build());
 		}

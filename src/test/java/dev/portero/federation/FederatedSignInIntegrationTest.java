@@ -119,14 +119,26 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 	}
 
 	@Test
-	void theMfaPolicyAppliesToASignInThroughAProvider() {
+	void theMfaPolicyAppliesToASignInThroughAProviderUnlessItsOwnSecondFactorIsTrusted() {
 		String provider = provider("Policy SSO", false);
+		String trusted = provider("Strong SSO", false, true);
+		Map<String, Object> withMfa = claims("mfa-2", uniqueEmail("strong"), true);
+		withMfa.put("amr", List.of("pwd", "otp", "mfa"));
+		Map<String, Object> withoutMfa = claims("mfa-3", uniqueEmail("weak"), true);
+		withoutMfa.put("amr", List.of("pwd"));
 		factors.setPolicy(MfaPolicy.EVERYONE);
 		try {
 			Browser person = browser();
 			assertThat(Browser.location(signInThrough(person, provider, claims("mfa-1", uniqueEmail("mfa"), true))))
 				.as("asked to set up a second factor first").endsWith("/account/mfa");
 			assertThat(Browser.location(person.get("/account"))).as("not signed in fully").doesNotEndWith("/account");
+
+			Browser strong = browser();
+			assertThat(Browser.location(signInThrough(strong, trusted, withMfa)))
+				.as("the provider's own second factor counts").endsWith("/account");
+			assertThat(strong.get("/account").statusCode()).isEqualTo(200);
+			assertThat(Browser.location(signInThrough(browser(), trusted, withoutMfa)))
+				.as("only when its token says so").endsWith("/account/mfa");
 		}
 		finally {
 			factors.setPolicy(MfaPolicy.OPTIONAL);
@@ -310,9 +322,14 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 
 	/** Registers the upstream as an OpenID Connect provider (discovered from its issuer); its id. */
 	private String provider(String name, boolean linkOnly) {
+		return provider(name, linkOnly, false);
+	}
+
+	private String provider(String name, boolean linkOnly, boolean trustsProviderMfa) {
 		HttpResponse<String> created = signedInAdmin().json("POST", "/api/v1/admin/identity-providers",
 				json(Map.of("name", name, "type", "oidc", "issuer", upstream.issuerUrl(ISSUER_ID).toString(), "clientId",
-						CLIENT_ID, "clientSecret", "upstream-secret", "linkOnly", linkOnly)));
+						CLIENT_ID, "clientSecret", "upstream-secret", "linkOnly", linkOnly, "trustsProviderMfa",
+						trustsProviderMfa)));
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		return JSON.readTree(created.body()).get("id").asString();
 	}

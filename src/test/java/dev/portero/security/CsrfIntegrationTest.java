@@ -874,7 +874,7 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 	private static IdentityProviders.Draft github() {
 		return new IdentityProviders.Draft("GitHub", null, "github", null, null, null, null, null, "c", "s", null, null,
-				null, null, null, null, null);
+				null, null, null, null, null, null);
 	}
 
 	private long identityProviders() {

@@ -47,7 +47,7 @@ class AdminIdentityProvidersController {
 			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes,
 			@Nullable @Size(max = 100) String subjectAttribute, @Nullable @Size(max = 100) String emailAttribute,
 			@Nullable @Size(max = 100) String nameAttribute, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
-			@Nullable @Size(max = 2000) String url, @Nullable Boolean startTls, @Nullable @Size(max = 1000) String bindDn,
+			@Nullable Boolean trustsProviderMfa, @Nullable @Size(max = 2000) String url, @Nullable Boolean startTls, @Nullable @Size(max = 1000) String bindDn,
 			@Nullable @Size(max = 2000) String bindPassword, @Nullable @Size(max = 1000) String userSearchBase,
 			@Nullable @Size(max = 1000) String userSearchFilter, @Nullable @Size(max = 1000) String groupSearchBase,
 			@Nullable @Size(max = 1000) String groupSearchFilter) {
@@ -60,7 +60,7 @@ class AdminIdentityProvidersController {
 	}
 
 	record UpdateProvider(@Nullable @Size(max = 200) String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
-			@Nullable @Size(max = 2000) String issuer, @Nullable @Size(max = 500) String clientId,
+			@Nullable Boolean trustsProviderMfa, @Nullable @Size(max = 2000) String issuer, @Nullable @Size(max = 500) String clientId,
 			@Nullable @Size(max = 2000) String clientSecret,
 			@Nullable @Size(max = 20) List<@NotNull @Size(max = 100) String> scopes,
 			@Nullable @Size(max = 2000) String authorizationUri, @Nullable @Size(max = 2000) String tokenUri,
@@ -79,7 +79,7 @@ class AdminIdentityProvidersController {
 	}
 
 	record ProviderView(String id, String type, String name, @Nullable String preset, boolean enabled, boolean linkOnly,
-			@Nullable String issuer, @Nullable String authorizationUri, @Nullable String tokenUri,
+			boolean trustsProviderMfa, @Nullable String issuer, @Nullable String authorizationUri, @Nullable String tokenUri,
 			@Nullable String jwksUri, @Nullable String userInfoUri, @Nullable String clientId, boolean clientSecretSet,
 			List<String> scopes, String subjectAttribute, String emailAttribute, String nameAttribute,
 			@Nullable String redirectUri, @Nullable String url, @Nullable Boolean startTls, @Nullable String bindDn,
@@ -91,7 +91,8 @@ class AdminIdentityProvidersController {
 			Directory directory = settings.directory();
 			boolean ldap = provider.type() == IdentityProviders.Type.LDAP;
 			return new ProviderView(provider.id(), provider.type().name().toLowerCase(java.util.Locale.ROOT),
-					provider.name(), provider.preset(), provider.enabled(), provider.linkOnly(), settings.issuer(),
+					provider.name(), provider.preset(), provider.enabled(), provider.linkOnly(),
+					provider.trustsProviderMfa(), settings.issuer(),
 					settings.authorizationUri(), settings.tokenUri(), settings.jwksUri(), settings.userInfoUri(),
 					settings.clientId(), !ldap && provider.clientSecretSet(), settings.scopes(),
 					settings.subjectAttribute(), settings.emailAttribute(), settings.nameAttribute(),
@@ -117,7 +118,7 @@ class AdminIdentityProvidersController {
 				request.preset(), request.tenant(), request.issuer(), request.authorizationUri(), request.tokenUri(),
 				request.userInfoUri(), request.clientId(), request.clientSecret(), request.scopes(),
 				request.subjectAttribute(), request.emailAttribute(), request.nameAttribute(), request.enabled(),
-				request.linkOnly(), request.directory()));
+				request.linkOnly(), request.trustsProviderMfa(), request.directory()));
 		return ResponseEntity.created(URI.create("/api/v1/admin/identity-providers/" + created.id()))
 			.body(ProviderView.of(created));
 	}
@@ -138,7 +139,7 @@ class AdminIdentityProvidersController {
 	@PatchMapping("/{id}")
 	ProviderView update(@PathVariable String id, @Valid @RequestBody UpdateProvider request) {
 		return ProviderView.of(providers.update(id, new IdentityProviders.Changes(request.name(), request.enabled(),
-				request.linkOnly(), request.issuer(), request.clientId(), request.clientSecret(), request.scopes(),
+				request.linkOnly(), request.trustsProviderMfa(), request.issuer(), request.clientId(), request.clientSecret(), request.scopes(),
 				request.authorizationUri(), request.tokenUri(), request.userInfoUri(), request.subjectAttribute(),
 				request.emailAttribute(), request.nameAttribute(), request.directory())));
 	}

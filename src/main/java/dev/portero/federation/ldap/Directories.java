@@ -69,7 +69,7 @@ public class Directories {
 		DirectoryUnavailable unavailable = null;
 		for (IdentityProviders.Provider provider : providers.enabled(IdentityProviders.Type.LDAP)) {
 			try {
-				return DirectoryBind.authenticate(provider, providers.bindPassword(provider.id()), name, password,
+				return DirectoryBind.authenticate(provider, providers.clientSecret(provider.id()), name, password,
 						startTlsSockets);
 			}
 			catch (BadCredentialsException | UsernameNotFoundException ex) {

@@ -68,7 +68,7 @@ public class IdentityProviders {
 	 * for a directory it means nothing, and {@code clientSecretSet} says whether a bind password is set.
 	 */
 	public record Provider(String id, Type type, String name, @Nullable String preset, boolean enabled, boolean linkOnly,
-			ProviderSettings settings, boolean clientSecretSet, String redirectUri, Instant createdAt,
+			boolean trustsProviderMfa, ProviderSettings settings, boolean clientSecretSet, String redirectUri, Instant createdAt,
 			Instant updatedAt) {
 	}
 
@@ -84,7 +84,7 @@ public class IdentityProviders {
 			@Nullable String userInfoUri, @Nullable String clientId, @Nullable String clientSecret,
 			@Nullable List<String> scopes, @Nullable String subjectAttribute, @Nullable String emailAttribute,
 			@Nullable String nameAttribute, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
-			@Nullable DirectoryFields directory) {
+			@Nullable Boolean trustsProviderMfa, @Nullable DirectoryFields directory) {
 	}
 
 	/**
@@ -93,7 +93,7 @@ public class IdentityProviders {
 	 * {@code ldap} one's, whose {@code directory} fields change alone.
 	 */
 	public record Changes(@Nullable String name, @Nullable Boolean enabled, @Nullable Boolean linkOnly,
-			@Nullable String issuer, @Nullable String clientId, @Nullable String clientSecret,
+			@Nullable Boolean trustsProviderMfa, @Nullable String issuer, @Nullable String clientId, @Nullable String clientSecret,
 			@Nullable List<String> scopes, @Nullable String authorizationUri, @Nullable String tokenUri,
 			@Nullable String userInfoUri, @Nullable String subjectAttribute, @Nullable String emailAttribute,
 			@Nullable String nameAttribute, @Nullable DirectoryFields directory) {
@@ -102,7 +102,7 @@ public class IdentityProviders {
 	public record Page(List<Provider> items, int page, int size, long total) {
 	}
 
-	private static final String COLUMNS = "id, type, name, preset, enabled, link_only, settings, sealed_secret IS NOT NULL AS secret_set, created_at, updated_at";
+	private static final String COLUMNS = "id, type, name, preset, enabled, link_only, trusts_provider_mfa, settings, sealed_secret IS NOT NULL AS secret_set, created_at, updated_at";
 
 	private final JdbcClient jdbc;
 
@@ -151,15 +151,16 @@ public class IdentityProviders {
 		String id = UUID.randomUUID().toString();
 		Instant now = clock.instant();
 		jdbc.sql("""
-				INSERT INTO identity_providers (id, type, name, preset, enabled, link_only, settings, sealed_secret,
+				INSERT INTO identity_providers (id, type, name, preset, enabled, link_only, trusts_provider_mfa, settings, sealed_secret,
 				                                created_at, updated_at)
-				VALUES (:id, :type, :name, :preset, :enabled, :linkOnly, :settings, :secret, :now, :now)""")
+				VALUES (:id, :type, :name, :preset, :enabled, :linkOnly, :mfa, :settings, :secret, :now, :now)""")
 			.param("id", id)
 			.param("type", type.value())
 			.param("name", name)
 			.param("preset", preset)
 			.param("enabled", !Boolean.FALSE.equals(draft.enabled()))
 			.param("linkOnly", Boolean.TRUE.equals(draft.linkOnly()))
+			.param("mfa", Boolean.TRUE.equals(draft.trustsProviderMfa()))
 			.param("settings", json.writeValueAsString(settings))
 			.param("secret", secret == null ? null : box.seal(secret.getBytes(StandardCharsets.UTF_8), id))
 			.param("now", now.toEpochMilli())
@@ -204,6 +205,10 @@ public class IdentityProviders {
 		if (enabled != before.enabled()) {
 			changed.add("enabled");
 		}
+		boolean mfa = changes.trustsProviderMfa() != null ? changes.trustsProviderMfa() : before.trustsProviderMfa();
+		if (mfa != before.trustsProviderMfa()) {
+			changed.add("trustsProviderMfa");
+		}
 		if (linkOnly != before.linkOnly()) {
 			changed.add("linkOnly");
 		}
@@ -219,13 +224,14 @@ public class IdentityProviders {
 			changed.add("bindPassword");
 		}
 		jdbc.sql("""
-				UPDATE identity_providers SET name = :name, enabled = :enabled, link_only = :linkOnly,
+				UPDATE identity_providers SET name = :name, enabled = :enabled, link_only = :linkOnly, trusts_provider_mfa = :mfa,
 				       settings = :settings, sealed_secret = COALESCE(:secret, sealed_secret), updated_at = :now
 				 WHERE id = :id""")
 			.param("id", id)
 			.param("name", name)
 			.param("enabled", enabled)
 			.param("linkOnly", linkOnly)
+			.param("mfa", mfa)
 			.param("settings", json.writeValueAsString(settings))
 			.param("secret", sealed)
 			.param("now", clock.millis())
@@ -262,12 +268,10 @@ public class IdentityProviders {
 			.list();
 	}
 
-	/** A directory's bind password in the clear, for its search bind only; null if searched anonymously. */
-	public @Nullable String bindPassword(String id) {
-		return clientSecret(id);
-	}
-
-	/** The client secret in the clear, for the sign-in's token request only; null when none is set. */
+	/**
+	 * The client secret (a directory's bind password) in the clear, for the sign-in's token request
+	 * (the directory's search bind) only; null when none is set.
+	 */
 	public @Nullable String clientSecret(String id) {
 		String sealed = jdbc.sql("SELECT sealed_secret FROM identity_providers WHERE id = :id")
 			.param("id", id)
@@ -287,7 +291,7 @@ public class IdentityProviders {
 	private Provider provider(ResultSet row, int n) throws SQLException {
 		String id = row.getString("id");
 		return new Provider(id, Type.of(row.getString("type")), row.getString("name"), row.getString("preset"),
-				row.getBoolean("enabled"), row.getBoolean("link_only"),
+				row.getBoolean("enabled"), row.getBoolean("link_only"), row.getBoolean("trusts_provider_mfa"),
 				json.readValue(row.getString("settings"), ProviderSettings.class), row.getBoolean("secret_set"),
 				baseUrl + "/login/oauth2/code/" + id, Instant.ofEpochMilli(row.getLong("created_at")),
 				Instant.ofEpochMilli(row.getLong("updated_at")));

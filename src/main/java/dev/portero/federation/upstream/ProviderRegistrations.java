@@ -49,6 +49,8 @@ public class ProviderRegistrations implements ClientRegistrationRepository, Iter
 
 	static final String LINK_ONLY = "portero.link-only";
 
+	static final String TRUSTS_MFA = "portero.trusts-provider-mfa";
+
 	static final String EMAIL = "portero.email-attribute";
 
 	static final String EMAIL_VERIFIED = "portero.email-verified-attribute";
@@ -146,6 +148,7 @@ public class ProviderRegistrations implements ClientRegistrationRepository, Iter
 		metadata.put(NAME, provider.name());
 		metadata.put(TYPE, provider.type().name().toLowerCase(java.util.Locale.ROOT));
 		metadata.put(LINK_ONLY, provider.linkOnly());
+		metadata.put(TRUSTS_MFA, provider.trustsProviderMfa());
 		metadata.put(EMAIL, settings.emailAttribute());
 		metadata.put(DISPLAY_NAME, settings.nameAttribute());
 		if (provider.preset() != null) {

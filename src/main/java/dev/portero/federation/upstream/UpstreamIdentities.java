@@ -44,11 +44,25 @@ public class UpstreamIdentities {
 		UpstreamIdentity identity = new UpstreamIdentity(registration.getRegistrationId(), registration.getClientName(),
 				(String) metadata.get(ProviderRegistrations.TYPE), subject, email,
 				email != null && verified(metadata, attributes), name, java.util.List.of());
-		return new Read(identity, Boolean.TRUE.equals(metadata.get(ProviderRegistrations.LINK_ONLY)));
+		return new Read(identity, Boolean.TRUE.equals(metadata.get(ProviderRegistrations.LINK_ONLY)),
+				Boolean.TRUE.equals(metadata.get(ProviderRegistrations.TRUSTS_MFA)) && saysMfa(token));
 	}
 
-	/** Who signed in, and whether the provider may only sign in accounts linked to it before. */
-	public record Read(UpstreamIdentity identity, boolean linkOnly) {
+	/**
+	 * Who signed in; whether the provider may only sign in accounts linked to it before; and
+	 * whether its sign-in counts as two factors (the administrator trusts the provider's MFA, and
+	 * its ID token says {@code amr} "mfa").
+	 */
+	public record Read(UpstreamIdentity identity, boolean linkOnly, boolean providerMfa) {
+	}
+
+	/** RFC 8176 {@code amr} "mfa" in the ID token; an OAuth 2 provider has none to say it with. */
+	private static boolean saysMfa(OAuth2AuthenticationToken token) {
+		if (!(token.getPrincipal() instanceof OidcUser user)) {
+			return false;
+		}
+		java.util.List<String> methods = user.getIdToken().getClaimAsStringList("amr");
+		return methods != null && methods.contains("mfa");
 	}
 
 	/**

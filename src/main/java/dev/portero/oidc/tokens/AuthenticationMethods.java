@@ -49,13 +49,15 @@ public final class AuthenticationMethods {
 				case FactorGrantedAuthority.WEBAUTHN_AUTHORITY -> "hwk";
 				// RFC 8176 "fed": signed in through another identity provider
 				case FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY -> "fed";
+				// the provider's own second factor, trusted by the administrator
+				case SignIns.PROVIDER_MFA_FACTOR -> MULTI_FACTOR;
 				default -> null;
 			};
 			if (method != null && !methods.contains(method)) {
 				methods.add(method);
 			}
 		}
-		if (methods.size() > 1) {
+		if (methods.size() > 1 && !methods.contains(MULTI_FACTOR)) {
 			methods.add(MULTI_FACTOR);
 		}
 		return methods;

@@ -138,14 +138,14 @@ class ProviderRulesTest {
 		ProviderSettings before = DirectoryRules.initial(null, directory(null, new DirectoryFields(
 				"ldaps://ldap.example.test", null, null, null, "ou=people,dc=example,dc=org", null, null, null)));
 		Set<String> changed = new java.util.LinkedHashSet<>();
-		ProviderSettings after = DirectoryRules.apply(before, new IdentityProviders.Changes(null, null, null, null, null,
+		ProviderSettings after = DirectoryRules.apply(before, new IdentityProviders.Changes(null, null, null, null, null, null,
 				null, null, null, null, null, null, null, "displayName", new DirectoryFields(null, null, null, null, null,
 						"(mail={0})", "ou=groups,dc=example,dc=org", null)),
 				changed);
 		assertThat(changed).containsExactlyInAnyOrder("userSearchFilter", "groupSearchBase", "nameAttribute");
 		assertThat(after.directory().url()).isEqualTo("ldaps://ldap.example.test");
 		assertThat(after.nameAttribute()).isEqualTo("displayName");
-		assertThatThrownBy(() -> DirectoryRules.apply(before, new IdentityProviders.Changes(null, null, null, null, null,
+		assertThatThrownBy(() -> DirectoryRules.apply(before, new IdentityProviders.Changes(null, null, null, null, null, null,
 				null, null, null, null, null, null, null, null, new DirectoryFields("ldap://ldap.example.test", null, null,
 						null, null, null, null, null)),
 				new java.util.HashSet<>())).isInstanceOf(ProviderProblems.InvalidProvider.class);
@@ -153,7 +153,7 @@ class ProviderRulesTest {
 
 	private static IdentityProviders.Draft directory(String clientId, DirectoryFields fields) {
 		return new IdentityProviders.Draft("Directory", "ldap", null, null, null, null, null, null, clientId, null, null,
-				null, null, null, null, null, fields);
+				null, null, null, null, null, null, fields);
 	}
 
 }
