@@ -1,28 +1,19 @@
 package dev.portero.federation;
 
-import java.net.InetAddress;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.portero.account.Registration;
 import dev.portero.support.Browser;
-import dev.portero.support.IntegrationTestSupport;
+import dev.portero.support.DirectoryTestSupport;
 import dev.portero.throttle.SignInThrottle;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,39 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * copied each time, wrong passwords throttled exactly like a local account's, and a directory that
  * is down refusing its own people with a clear message while local accounts still sign in.
  */
-class DirectorySignInIntegrationTest extends IntegrationTestSupport {
-
-	private static final String BASE = "dc=example,dc=org";
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@Autowired
-	JdbcClient jdbc;
+class DirectorySignInIntegrationTest extends DirectoryTestSupport {
 
 	@Autowired
 	Registration registration;
 
 	@Autowired
 	SignInThrottle throttle;
-
-	private final List<InMemoryDirectoryServer> servers = new ArrayList<>();
-
-	private final List<String> registered = new ArrayList<>();
-
-	private Browser admin;
-
-	@BeforeEach
-	void onlyThisTestsDirectoriesAreEnabled() {
-		jdbc.sql("UPDATE identity_providers SET enabled = :off WHERE type = 'ldap'").param("off", false).update();
-		admin = browser();
-		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
-	}
-
-	@AfterEach
-	void removeDirectories() {
-		registered.forEach(id -> admin.json("DELETE", "/api/v1/admin/identity-providers/" + id, null));
-		servers.forEach(server -> server.shutDown(true));
-	}
 
 	@Test
 	void aDirectoryUserSignsInToTheSameAccountEachTimeWithAddressAndGroupsCopied() throws Exception {
@@ -134,25 +99,18 @@ class DirectorySignInIntegrationTest extends IntegrationTestSupport {
 		return browser.submit("/login", "/login", Map.of("username", name, "password", password));
 	}
 
+	/** A directory without a bind account (searched anonymously) holding {@code uid}, in group staff. */
 	private InMemoryDirectoryServer directory(String uid, String email) throws Exception {
-		InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
-		config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("LDAP", InetAddress.getLoopbackAddress(), 0, null));
-		InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);
-		server.add("dn: " + BASE, "objectClass: top", "objectClass: domain", "dc: example");
-		server.add("dn: ou=people," + BASE, "objectClass: organizationalUnit", "ou: people");
-		server.add("dn: ou=groups," + BASE, "objectClass: organizationalUnit", "ou: groups");
 		String password = uid.replaceAll("[0-9]", "") + "-password-" + switch (uid.charAt(0)) {
 			case 'c' -> "8d2e";
 			case 'd' -> "5b0f";
 			default -> "1a7c";
 		};
-		server.add("dn: uid=" + uid + ",ou=people," + BASE, "objectClass: inetOrgPerson", "uid: " + uid,
-				"cn: Directory Person", "sn: Person", "mail: " + email, "userPassword: " + password);
-		server.add("dn: cn=staff,ou=groups," + BASE, "objectClass: groupOfNames", "cn: staff",
-				"member: uid=" + uid + ",ou=people," + BASE);
-		server.startListening();
-		servers.add(server);
-		return server;
+		return directory(null, null, null, null,
+				new String[] { "dn: uid=" + uid + ",ou=people," + BASE, "objectClass: inetOrgPerson", "uid: " + uid,
+						"cn: Directory Person", "sn: Person", "mail: " + email, "userPassword: " + password },
+				new String[] { "dn: cn=staff,ou=groups," + BASE, "objectClass: groupOfNames", "cn: staff",
+						"member: uid=" + uid + ",ou=people," + BASE });
 	}
 
 	private String register(InMemoryDirectoryServer directory) {
@@ -162,12 +120,7 @@ class DirectorySignInIntegrationTest extends IntegrationTestSupport {
 		provider.put("url", "ldap://127.0.0.1:" + directory.getListenPort());
 		provider.put("userSearchBase", "ou=people," + BASE);
 		provider.put("groupSearchBase", "ou=groups," + BASE);
-		HttpResponse<String> created = admin.json("POST", "/api/v1/admin/identity-providers",
-				JSON.writeValueAsString(provider));
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		String id = JSON.readTree(created.body()).get("id").asString();
-		registered.add(id);
-		return id;
+		return register(provider);
 	}
 
 }

@@ -97,6 +97,10 @@ public class FederatedAccounts {
 		catch (AccountProblems.RegistrationClosed ex) {
 			return refused(who, "registration_closed");
 		}
+		catch (AccountProblems.EmailTaken ex) {
+			// an account with the address was made between the look-up and now
+			return refused(who, "ownership_unproven");
+		}
 		catch (IllegalArgumentException ex) {
 			return refused(who, "email_unusable");
 		}

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,23 +13,16 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSearchRequest;
 import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.authentication.BadCredentialsException;
 
 import dev.portero.federation.providers.IdentityProviders;
-import dev.portero.support.Browser;
-import dev.portero.support.IntegrationTestSupport;
-import tools.jackson.databind.json.JsonMapper;
+import dev.portero.support.DirectoryTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,47 +32,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the admin API as an administrator would. No part of LDAP is mocked; the failures are real too (a
  * directory stopped, a socket that accepts and never answers, StartTLS refused).
  */
-class DirectoriesIntegrationTest extends IntegrationTestSupport {
-
-	private static final String PROVIDERS = "/api/v1/admin/identity-providers";
-
-	private static final String BASE = "dc=example,dc=org";
+class DirectoriesIntegrationTest extends DirectoryTestSupport {
 
 	private static final String BIND_DN = "cn=portero,dc=example,dc=org";
 
 	private static final String BIND_PASSWORD = "bind-secret-for-tests-5b1e";
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@Autowired
 	Directories directories;
 
 	@Autowired
 	IdentityProviders identityProviders;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	private final List<InMemoryDirectoryServer> servers = new ArrayList<>();
-
-	private final List<String> registered = new ArrayList<>();
-
-	private Browser admin;
-
-	@BeforeEach
-	void onlyThisTestsDirectoriesAreEnabled() {
-		// the application context (and its database) is shared with the other integration tests;
-		// a directory another test left enabled would take part in every sign-in here
-		jdbc.sql("UPDATE identity_providers SET enabled = :off WHERE type = 'ldap'").param("off", false).update();
-		admin = browser();
-		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
-	}
-
-	@AfterEach
-	void removeDirectories() {
-		registered.forEach(id -> admin.json("DELETE", PROVIDERS + "/" + id, null));
-		servers.forEach(server -> server.shutDown(true));
-	}
 
 	@Test
 	void theRightPasswordGivesTheEntrysStableIdAddressNameAndGroups() throws Exception {
@@ -233,28 +195,15 @@ class DirectoriesIntegrationTest extends IntegrationTestSupport {
 
 	private InMemoryDirectoryServer directory(SSLContext tls, InMemoryOperationInterceptor interceptor)
 			throws Exception {
-		InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
-		config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("LDAP", InetAddress.getLoopbackAddress(), 0,
-				tls == null ? null : tls.getSocketFactory()));
-		config.addAdditionalBindCredentials(BIND_DN, BIND_PASSWORD);
-		if (interceptor != null) {
-			config.addInMemoryOperationInterceptor(interceptor);
-		}
-		InMemoryDirectoryServer server = new InMemoryDirectoryServer(config);
-		server.add("dn: " + BASE, "objectClass: top", "objectClass: domain", "dc: example");
-		server.add("dn: ou=people," + BASE, "objectClass: organizationalUnit", "ou: people");
-		server.add("dn: ou=groups," + BASE, "objectClass: organizationalUnit", "ou: groups");
-		server.add("dn: uid=alice,ou=people," + BASE, "objectClass: inetOrgPerson", "uid: alice", "cn: Alice Liddell",
-				"sn: Liddell", "mail: alice@example.test", "userPassword: alice-password-3c9f");
-		server.add("dn: uid=bob,ou=people," + BASE, "objectClass: inetOrgPerson", "uid: bob", "cn: Bob",
-				"sn: Bob", "userPassword: bob-password-77a0");
-		server.add("dn: cn=staff,ou=groups," + BASE, "objectClass: groupOfNames", "cn: staff",
-				"member: uid=alice,ou=people," + BASE);
-		server.add("dn: cn=readers,ou=groups," + BASE, "objectClass: groupOfNames", "cn: readers",
-				"member: uid=alice,ou=people," + BASE, "member: cn=nobody," + BASE);
-		server.startListening();
-		servers.add(server);
-		return server;
+		return directory(BIND_DN, BIND_PASSWORD, tls, interceptor,
+				new String[] { "dn: uid=alice,ou=people," + BASE, "objectClass: inetOrgPerson", "uid: alice",
+						"cn: Alice Liddell", "sn: Liddell", "mail: alice@example.test", "userPassword: alice-password-3c9f" },
+				new String[] { "dn: uid=bob,ou=people," + BASE, "objectClass: inetOrgPerson", "uid: bob", "cn: Bob",
+						"sn: Bob", "userPassword: bob-password-77a0" },
+				new String[] { "dn: cn=staff,ou=groups," + BASE, "objectClass: groupOfNames", "cn: staff",
+						"member: uid=alice,ou=people," + BASE },
+				new String[] { "dn: cn=readers,ou=groups," + BASE, "objectClass: groupOfNames", "cn: readers",
+						"member: uid=alice,ou=people," + BASE, "member: cn=nobody," + BASE });
 	}
 
 	private String register(String name, String url, boolean bind, boolean startTls) {
@@ -269,11 +218,7 @@ class DirectoriesIntegrationTest extends IntegrationTestSupport {
 		}
 		provider.put("userSearchBase", "ou=people," + BASE);
 		provider.put("groupSearchBase", "ou=groups," + BASE);
-		var created = admin.json("POST", PROVIDERS, JSON.writeValueAsString(provider));
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		String id = JSON.readTree(created.body()).get("id").asString();
-		registered.add(id);
-		return id;
+		return register(provider);
 	}
 
 	private static String body(Object... namesAndValues) {
