@@ -219,6 +219,19 @@ public class AccountService {
 		delete(account);
 	}
 
+	/**
+	 * The owner of an account without a password (made through another identity provider) deletes
+	 * it; the caller has checked that they signed in within the last minutes, as the password would.
+	 */
+	@Transactional
+	public void deleteOwnPasswordlessAccount(AccountId id) {
+		Account account = get(id);
+		if (account.passwordHash() != null) {
+			throw new WrongPassword();
+		}
+		delete(account);
+	}
+
 	@Transactional
 	public void deleteByAdmin(AccountId id) {
 		delete(get(id));

@@ -116,6 +116,12 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 		assertThat(Browser.location(removal)).endsWith("/account/connections");
 		assertThat(person.get("/account/connections").body()).contains("only way to sign in");
 		assertThat(links(provider)).as("still linked").isEqualTo(1);
+
+		HttpResponse<String> deleted = person.submit("/account", "/account/delete", Map.of());
+		assertThat(Browser.location(deleted)).as("no password to give: the fresh sign-in stands in").endsWith("/login?deleted");
+		assertThat(links(provider)).as("the links go with the account").isZero();
+		assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE email = :e").param("e", email).query(Long.class).single())
+			.isZero();
 	}
 
 	@Test

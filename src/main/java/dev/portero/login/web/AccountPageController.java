@@ -45,7 +45,8 @@ class AccountPageController {
 	record EmailForm(@NotBlank @Email(regexp = Emails.VISIBLE) @Size(max = 320) String newEmail, @NotBlank @Size(max = 4096) String currentPassword) {
 	}
 
-	record DeleteForm(@NotBlank @Size(max = 4096) String currentPassword) {
+	/** The current password; none for an account that has none (its recent sign-in stands in for it). */
+	record DeleteForm(@Size(max = 4096) String currentPassword) {
 	}
 
 	private final AccountService accounts;
@@ -168,9 +169,20 @@ class AccountPageController {
 	String delete(Authentication user, @Valid @ModelAttribute("deleteForm") DeleteForm form,
 			BindingResult result, HttpSession session, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
+		boolean passwordless = accounts.get(SignIns.accountOf(user)).passwordHash() == null;
+		if (passwordless && !SignIns.isRecent(session)) {
+			result.rejectValue("currentPassword", "stale",
+					"Sign out and sign in again first: deleting an account needs a sign-in from the last ten minutes.");
+		}
 		if (!result.hasErrors()) {
 			try {
-				withPasswordBudget(user, () -> accounts.deleteOwnAccount(SignIns.accountOf(user), form.currentPassword()));
+				if (passwordless) {
+					accounts.deleteOwnPasswordlessAccount(SignIns.accountOf(user));
+				}
+				else {
+					withPasswordBudget(user,
+							() -> accounts.deleteOwnAccount(SignIns.accountOf(user), String.valueOf(form.currentPassword())));
+				}
 				new SecurityContextLogoutHandler().logout(request, response, null);
 				return "redirect:/login?deleted";
 			}
