@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -15,7 +16,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 import dev.portero.account.AccountService;
 import dev.portero.federation.UpstreamIdentity;
 import dev.portero.federation.ldap.Directories;
+import dev.portero.federation.FederationEvents;
 import dev.portero.federation.ldap.DirectoryIdentity;
+import dev.portero.federation.ldap.DirectoryUnavailable;
 import dev.portero.federation.links.FederatedAccounts;
 import dev.portero.federation.providers.IdentityProviders;
 
@@ -70,8 +73,11 @@ class DirectorySignIns implements AuthenticationProvider {
 
 	private final AccountService accounts;
 
+	private final ApplicationEventPublisher events;
+
 	DirectorySignIns(Directories directories, IdentityProviders providers, FederatedAccounts links,
-			AccountService accounts) {
+			AccountService accounts, ApplicationEventPublisher events) {
+		this.events = events;
 		this.directories = directories;
 		this.providers = providers;
 		this.links = links;
@@ -85,7 +91,17 @@ class DirectorySignIns implements AuthenticationProvider {
 		if (!(credentials instanceof String password)) {
 			throw new BadCredentialsException("no password");
 		}
-		DirectoryIdentity found = directories.authenticate(name, password);
+		DirectoryIdentity found;
+		try {
+			found = directories.authenticate(name, password);
+		}
+		catch (DirectoryUnavailable ex) {
+			// counted and audited like a provider that could not be reached
+			providers.find(ex.providerId())
+				.ifPresent(provider -> events.publishEvent(new FederationEvents.SignInRefused(provider.id(),
+						provider.name(), "ldap", "upstream_unreachable")));
+			throw ex;
+		}
 		IdentityProviders.Provider provider = providers.find(found.providerId())
 			.orElseThrow(() -> new BadCredentialsException("directory removed"));
 		UpstreamIdentity who = new UpstreamIdentity(provider.id(), provider.name(), "ldap", found.subject(),

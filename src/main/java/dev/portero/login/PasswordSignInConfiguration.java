@@ -1,5 +1,6 @@
 package dev.portero.login;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.authentication.AuthenticationManager;
@@ -24,7 +25,8 @@ class PasswordSignInConfiguration {
 	 */
 	@Bean
 	AuthenticationManager authenticationManager(AccountUserDetailsService users, PasswordEncoder encoder,
-			Directories directories, IdentityProviders providers, FederatedAccounts links, AccountService accounts) {
+			Directories directories, IdentityProviders providers, FederatedAccounts links, AccountService accounts,
+			ApplicationEventPublisher events) {
 		// The form signs in by e-mail address only; account ids are for passkeys (a typed id would
 		// otherwise open a second throttling budget for the same account).
 		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(email -> {
@@ -46,7 +48,7 @@ class PasswordSignInConfiguration {
 			}
 		});
 		// local accounts first: a directory that is down never holds them up
-		return new ProviderManager(provider, new DirectorySignIns(directories, providers, links, accounts));
+		return new ProviderManager(provider, new DirectorySignIns(directories, providers, links, accounts, events));
 	}
 
 }
