@@ -70,7 +70,7 @@ public class UpstreamIdentities {
 	 * {@code xms_edov} claim (the domain's owner was verified) vouches for it. Elsewhere the
 	 * provider's own flag, true as a boolean or the string "true" (some send strings).
 	 */
-	private static boolean verified(Map<String, Object> metadata, Map<String, Object> attributes) {
+	static boolean verified(Map<String, Object> metadata, Map<String, Object> attributes) {
 		Object flag = "entra".equals(metadata.get(ProviderRegistrations.PRESET)) ? attributes.get("xms_edov")
 				: metadata.get(ProviderRegistrations.EMAIL_VERIFIED) instanceof String attribute ? attributes.get(attribute)
 						: null;
