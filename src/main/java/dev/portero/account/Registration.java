@@ -156,9 +156,11 @@ public class Registration {
 	 * Creates an account for someone who signed in through another identity provider that vouches
 	 * for their address (just-in-time provisioning): the address verified, no password (they may
 	 * set one later through "forgot password"). Refused when self-registration is closed or the
-	 * address already has an account, whose owner must link it instead.
+	 * address already has an account, whose owner must link it instead. The refusals come before
+	 * anything is written, so they leave a caller's transaction usable.
 	 */
-	@Transactional
+	@Transactional(noRollbackFor = { AccountProblems.RegistrationClosed.class, EmailTaken.class,
+			IllegalArgumentException.class })
 	public Account provision(String rawEmail, @Nullable String displayName) {
 		if (isClosed()) {
 			throw new AccountProblems.RegistrationClosed();

@@ -109,7 +109,14 @@ class DirectorySignIns implements AuthenticationProvider {
 		return switch (links.signIn(who, provider.linkOnly())) {
 			case FederatedAccounts.Outcome.SignIn in -> {
 				PorteroUser user = AccountUserDetailsService.toUser(accounts.get(in.account()));
-				yield UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities());
+				// a password, checked by the directory: amr "pwd", as for a local one
+				java.util.List<org.springframework.security.core.GrantedAuthority> authorities = new java.util.ArrayList<>(
+						user.getAuthorities());
+				authorities.add(org.springframework.security.core.authority.FactorGrantedAuthority
+					.withAuthority(org.springframework.security.core.authority.FactorGrantedAuthority.PASSWORD_AUTHORITY)
+					.issuedAt(Instant.now())
+					.build());
+				yield UsernamePasswordAuthenticationToken.authenticated(user, null, authorities);
 			}
 			case FederatedAccounts.Outcome.ProveOwnership prove -> {
 				HttpServletRequest request = ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes())

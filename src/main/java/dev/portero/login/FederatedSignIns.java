@@ -137,19 +137,41 @@ class FederatedSignIns {
 			.failureHandler(this::failed);
 	}
 
+	/**
+	 * Spring has already stored the upstream's answer as the session's sign-in; every way out of
+	 * here replaces it (a Portero sign-in, or none), also when something fails on the way, so that
+	 * the upstream's principal never stands in for a Portero account.
+	 */
 	private void succeeded(HttpServletRequest request, HttpServletResponse response, Authentication authentication)
 			throws IOException {
-		OAuth2AuthenticationToken token = (OAuth2AuthenticationToken) authentication;
+		try {
+			decide(request, response, (OAuth2AuthenticationToken) authentication);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Sign-in through identity provider {} failed: {}",
+					((OAuth2AuthenticationToken) authentication).getAuthorizedClientRegistrationId(), ex.toString());
+			signIns.forget(request, response);
+			redirect(request, response, "/login?federationError=rejected");
+		}
+	}
+
+	private void decide(HttpServletRequest request, HttpServletResponse response, OAuth2AuthenticationToken token)
+			throws IOException {
 		HttpSession session = request.getSession();
 		PendingLink connecting = (PendingLink) session.getAttribute(PendingLink.CONNECTING);
+		Object connectingState = session.getAttribute(PendingLink.CONNECTING_STATE);
 		session.removeAttribute(PendingLink.CONNECTING);
+		session.removeAttribute(PendingLink.CONNECTING_STATE);
+		// a link that waited for an earlier upstream sign-in is replaced by this one's outcome
+		session.removeAttribute(PendingLink.AWAITING_SIGN_IN);
 		UpstreamIdentities.Read read = identities.of(token);
 		if (read == null) {
 			refuse(request, response, token.getAuthorizedClientRegistrationId(), "provider_unavailable", "rejected");
 			return;
 		}
 		if (connecting != null && !connecting.expired() && connecting.restore() != null
-				&& connecting.providerId().equals(read.identity().providerId())) {
+				&& connecting.providerId().equals(read.identity().providerId()) && connectingState != null
+				&& connectingState.equals(request.getParameter("state"))) {
 			// back from connecting a provider on the account page: the person is who they were
 			signIns.restore(connecting.restore(), request, response);
 			boolean linked = links.link(connecting.account(), read.identity());
@@ -206,28 +228,54 @@ class FederatedSignIns {
 			throws IOException {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		String providerId = path.startsWith(CALLBACK) ? path.substring(CALLBACK.length()) : "";
+		if (registrations.findByRegistrationId(providerId) == null) {
+			// not a provider's id: nothing to count or audit under a name a stranger chose
+			providerId = "";
+		}
 		String code = ex instanceof OAuth2AuthenticationException oauth2 ? oauth2.getError().getErrorCode() : "";
 		// an upstream's own error codes are its words: only known ones are kept (audit, metric tags)
 		String reason = unreachable(ex) ? "upstream_unreachable" : KNOWN_ERRORS.contains(code) ? code : "upstream_error";
-		log.info("Sign-in through identity provider {} refused: {} ({})", providerId, reason, ex.getMessage());
+		// the error code only: the exception's text may carry the upstream's own words
+		log.info("Sign-in through identity provider {} refused: {} ({})", providerId.isEmpty() ? "unknown" : providerId,
+				reason, ex.getClass().getSimpleName());
 		String shown = switch (reason) {
 			case "access_denied" -> "declined";
 			case "authorization_request_not_found" -> "expired";
 			case "upstream_unreachable" -> "unreachable";
 			default -> "rejected";
 		};
-		refuse(request, response, providerId, reason, shown);
+		HttpSession session = request.getSession(false);
+		PendingLink connecting = session == null ? null : (PendingLink) session.getAttribute(PendingLink.CONNECTING);
+		if (connecting != null) {
+			// connecting from the account page failed or was declined: the session's sign-in is as it
+			// was (a failure changes nothing in it), and the connection is over
+			session.removeAttribute(PendingLink.CONNECTING);
+			session.removeAttribute(PendingLink.CONNECTING_STATE);
+			announce(providerId, reason);
+			redirect(request, response, "/account/connections?failed");
+			return;
+		}
+		// a failure leaves the session's sign-in as it was (Spring stored nothing): no one is signed out
+		announce(providerId, reason);
+		redirect(request, response, "/login?federationError=" + shown);
 	}
 
 	private void refuse(HttpServletRequest request, HttpServletResponse response, String providerId, String reason,
 			String shown) throws IOException {
 		signIns.forget(request, response);
+		announce(providerId, reason);
+		redirect(request, response, "/login?federationError=" + shown);
+	}
+
+	private void announce(String providerId, String reason) {
+		if (providerId.isEmpty()) {
+			return;
+		}
 		ClientRegistration registration = providerId.isEmpty() ? null : registrations.findByRegistrationId(providerId);
 		events.publishEvent(new FederationEvents.SignInRefused(providerId,
 				registration == null ? providerId : registration.getClientName(),
 				registration == null ? "unknown" : ProviderRegistrations.typeOf(registration),
 				reason));
-		redirect(request, response, "/login?federationError=" + shown);
 	}
 
 	private static boolean unreachable(Throwable ex) {

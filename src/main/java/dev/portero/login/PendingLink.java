@@ -40,6 +40,9 @@ record PendingLink(@Nullable UpstreamIdentity upstream, String accountId, String
 	/** Session attribute of a connection started from the account page. */
 	static final String CONNECTING = "portero.federation.connecting";
 
+	/** The {@code state} of the one round trip that may complete a connection. */
+	static final String CONNECTING_STATE = "portero.federation.connecting-state";
+
 	/** Where a confirmed (or declined) link goes on to: the page or application the sign-in was for. */
 	static final String THEN = "portero.federation.then";
 

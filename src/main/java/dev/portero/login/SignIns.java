@@ -108,7 +108,11 @@ public class SignIns {
 	public java.util.Optional<String> completeEnrolment(Authentication authentication, HttpServletRequest request,
 			HttpServletResponse response) {
 		if (authentication instanceof SignInState.Partial partial && partial.is(SignInState.ENROLMENT_REQUIRED)) {
-			complete(partial.getPrincipal(), partial.first(), request, response);
+			String next = complete(partial.getPrincipal(), partial.first(), request, response);
+			if (PendingLink.CONFIRM_PAGE.equals(next)) {
+				// a link to another provider waits for this account: confirmed next
+				return java.util.Optional.of(next);
+			}
 		}
 		else if (StepUps.isPending(request, authentication)) {
 			return java.util.Optional.of(stepUp(authentication, request, response));

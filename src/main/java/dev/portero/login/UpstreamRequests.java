@@ -1,13 +1,17 @@
 package dev.portero.login;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestResolver;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
+import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.savedrequest.SavedRequest;
 
@@ -32,7 +36,7 @@ class UpstreamRequests implements OAuth2AuthorizationRequestResolver {
 	@Override
 	public @Nullable OAuth2AuthorizationRequest resolve(HttpServletRequest request) {
 		try {
-			return withPrompt(request, resolver.resolve(request));
+			return connecting(request, withPrompt(request, resolver.resolve(request)));
 		}
 		catch (IllegalArgumentException unknownProvider) {
 			return null;
@@ -42,11 +46,35 @@ class UpstreamRequests implements OAuth2AuthorizationRequestResolver {
 	@Override
 	public @Nullable OAuth2AuthorizationRequest resolve(HttpServletRequest request, String registrationId) {
 		try {
-			return withPrompt(request, resolver.resolve(request, registrationId));
+			return connecting(request, withPrompt(request, resolver.resolve(request, registrationId)));
 		}
 		catch (IllegalArgumentException unknownProvider) {
 			return null;
 		}
+	}
+
+	/**
+	 * Ties a connection started on the account page to this one round trip: it stays only when
+	 * the person who started it is still signed in and this request is for that provider, and then
+	 * only an answer with this request's {@code state} completes it. Any other round trip drops it,
+	 * so no later sign-in at this browser can pick it up.
+	 */
+	private @Nullable OAuth2AuthorizationRequest connecting(HttpServletRequest request,
+			@Nullable OAuth2AuthorizationRequest upstream) {
+		HttpSession session = request.getSession(false);
+		if (upstream == null || session == null || !(session.getAttribute(PendingLink.CONNECTING) instanceof PendingLink link)) {
+			return upstream;
+		}
+		Authentication current = SecurityContextHolder.getContext().getAuthentication();
+		String providerId = upstream.getAttribute(OAuth2ParameterNames.REGISTRATION_ID);
+		if (link.expired() || !SignIns.isComplete(current) || !SignIns.accountOf(current).equals(link.account())
+				|| !link.providerId().equals(providerId)) {
+			session.removeAttribute(PendingLink.CONNECTING);
+			session.removeAttribute(PendingLink.CONNECTING_STATE);
+			return upstream;
+		}
+		session.setAttribute(PendingLink.CONNECTING_STATE, upstream.getState());
+		return upstream;
 	}
 
 	private @Nullable OAuth2AuthorizationRequest withPrompt(HttpServletRequest request,

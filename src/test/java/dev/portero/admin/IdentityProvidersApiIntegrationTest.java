@@ -158,8 +158,16 @@ class IdentityProvidersApiIntegrationTest extends IntegrationTestSupport {
 				"https://hub.example.test/user", "subjectAttribute", "uid", "clientId", "c", "clientSecret", SECRET))
 			.body()).get("id").asString();
 
+		String link = "INSERT INTO federated_identities (provider_id, subject, account_id, created_at, last_used_at) "
+				+ "SELECT :p, 'hub-subject', id, 0, 0 FROM accounts WHERE email = :admin";
+		jdbc.sql(link).param("p", id).param("admin", ADMIN_EMAIL).update();
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("tokenUri", "https://hub.example.test/oauth/token")),
+				400, "invalid-identity-provider");
+		assertThat(linkCount(id)).as("a refused change removes nothing").isEqualTo(1);
+
 		HttpResponse<String> changed = admin.json("PATCH", PROVIDERS + "/" + id, body("tokenUri",
-				"https://hub.example.test/oauth/token", "nameAttribute", "login"));
+				"https://hub.example.test/oauth/token", "nameAttribute", "login", "clientSecret", SECRET));
+		assertThat(linkCount(id)).as("the old upstream's subjects sign in no one at the new one").isZero();
 
 		assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
 		JsonNode provider = JSON.readTree(changed.body());
@@ -167,8 +175,8 @@ class IdentityProvidersApiIntegrationTest extends IntegrationTestSupport {
 		assertThat(provider.get("authorizationUri").asString()).isEqualTo("https://hub.example.test/authorize");
 		assertThat(provider.get("subjectAttribute").asString()).isEqualTo("uid");
 		assertThat(provider.get("nameAttribute").asString()).isEqualTo("login");
-		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("tokenUri", "http://hub.example.test/token")), 400,
-				"invalid-identity-provider");
+		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("tokenUri", "http://hub.example.test/token",
+				"clientSecret", SECRET)), 400, "invalid-identity-provider");
 		assertProblem(admin.json("PATCH", PROVIDERS + "/" + id, body("issuer", baseUrl())), 400,
 				"invalid-identity-provider");
 	}
@@ -359,6 +367,13 @@ class IdentityProvidersApiIntegrationTest extends IntegrationTestSupport {
 		return jdbc.sql("SELECT sealed_secret FROM identity_providers WHERE id = :id")
 			.param("id", id)
 			.query(String.class)
+			.single();
+	}
+
+	private long linkCount(String provider) {
+		return jdbc.sql("SELECT COUNT(*) FROM federated_identities WHERE provider_id = :p")
+			.param("p", provider)
+			.query(Long.class)
 			.single();
 	}
 

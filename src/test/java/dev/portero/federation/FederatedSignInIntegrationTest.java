@@ -59,6 +59,9 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 	SecondFactors factors;
 
 	@Autowired
+	dev.portero.incident.IncidentSwitches switches;
+
+	@Autowired
 	io.micrometer.core.instrument.MeterRegistry meters;
 
 	@BeforeAll
@@ -175,6 +178,60 @@ class FederatedSignInIntegrationTest extends IntegrationTestSupport {
 		assertThat(Browser.location(browser().get(authorize + "&idp_hint=no-such-provider"))).endsWith("/login");
 		assertThat(Browser.location(browser().get(authorize + "&idp_hint=" + provider + "&prompt=none")))
 			.as("prompt=none still answers at once").startsWith(redirect).contains("error=login_required");
+	}
+
+	@Test
+	void closedRegistrationRefusesNewPeopleWithAClearPageAndNoSignIn() {
+		String provider = provider("Closed SSO", false);
+		switches.registration(true, false);
+		try {
+			Browser person = browser();
+			assertThat(Browser.location(signInThrough(person, provider, claims("closed-1", uniqueEmail("closed"), true))))
+				.endsWith("/login?federationError=registration_closed");
+			assertThat(Browser.location(person.get("/account"))).as("not signed in").contains("/login");
+			assertThat(person.get("/oauth2/userinfo").statusCode()).isNotEqualTo(200);
+			assertThat(links(provider)).isZero();
+		}
+		finally {
+			switches.registration(false, false);
+		}
+	}
+
+	@Test
+	void connectingFromTheAccountPageLinksThatRoundTripOnlyAndACancelKeepsThePersonSignedIn() {
+		String provider = provider("Connect SSO", false);
+		String email = uniqueEmail("connector");
+		String password = "juniper-compass-velvet-19";
+		String account = registration.create(email, "Connector", password, true, Set.of()).id().toString();
+		Browser person = browser();
+		assertThat(person.signIn(email, password)).isTrue();
+
+		// declined at the provider: back on the connections page, still signed in, nothing linked
+		HttpResponse<String> start = person.submit("/account/connections", "/account/connections/" + provider + "/connect",
+				Map.of());
+		String authorize = Browser.location(person.get(Browser.location(start)));
+		String state = java.net.URLDecoder.decode(authorize.replaceAll(".*[?&]state=([^&]*).*", "$1"),
+				java.nio.charset.StandardCharsets.UTF_8);
+		HttpResponse<String> declined = person.get("/login/oauth2/code/" + provider + "?error=access_denied&state="
+				+ java.net.URLEncoder.encode(state, java.nio.charset.StandardCharsets.UTF_8));
+		assertThat(Browser.location(declined)).endsWith("/account/connections?failed");
+		assertThat(person.get("/account").statusCode()).isEqualTo(200);
+		// a later sign-in at this browser is only a sign-in: it links nothing to this account
+		upstream.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, "someone-else", "JWT", null,
+				claims("someone-else", uniqueEmail("else"), true), 3600));
+		followThrough(person, provider);
+		assertThat(jdbc.sql("SELECT COUNT(*) FROM federated_identities WHERE account_id = :a").param("a", account)
+			.query(Long.class).single()).isZero();
+
+		// connected: the round trip started on the account page links, and the person stays who they were
+		Browser again = browser();
+		assertThat(again.signIn(email, password)).isTrue();
+		again.submit("/account/connections", "/account/connections/" + provider + "/connect", Map.of());
+		upstream.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, "connector-upstream", "JWT", null,
+				claims("connector-upstream", uniqueEmail("upstream-address"), true), 3600));
+		assertThat(Browser.location(followThrough(again, provider))).endsWith("/account/connections?connected");
+		assertThat(again.get("/account").body()).contains(email);
+		assertThat(linkedAccount(provider, "connector-upstream")).isEqualTo(account);
 	}
 
 	@Test

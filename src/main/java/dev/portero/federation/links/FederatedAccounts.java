@@ -81,6 +81,9 @@ public class FederatedAccounts {
 		if (who.email() == null || !who.emailVerified()) {
 			return refused(who, "email_unverified");
 		}
+		if (!caseStable(who.email())) {
+			return refused(who, "email_unusable");
+		}
 		Optional<Account> sameAddress = accounts.findByEmail(who.email());
 		if (sameAddress.isPresent()) {
 			events.publishEvent(new FederationEvents.SignInRefused(who.providerId(), who.providerName(), who.type(),
@@ -90,6 +93,10 @@ public class FederatedAccounts {
 		if (linkOnly) {
 			return refused(who, "not_linked");
 		}
+		if (registration.isClosed()) {
+			return refused(who, "registration_closed");
+		}
+
 		Account created;
 		try {
 			created = registration.provision(who.email(), who.name());
@@ -137,6 +144,21 @@ public class FederatedAccounts {
 			return false;
 		}
 		events.publishEvent(new FederationEvents.IdentityUnlinked(providerId, link.get().providerName(), account));
+		return true;
+	}
+
+	/**
+	 * Whether lower-casing (how Portero compares addresses) leaves the address's non-ASCII
+	 * characters as the provider vouched for them: the Kelvin sign, for one, would become a "k",
+	 * another address than the one vouched for.
+	 */
+	private static boolean caseStable(String email) {
+		for (int i = 0; i < email.length(); i++) {
+			char c = email.charAt(i);
+			if (c > 127 && Character.toLowerCase(c) != c) {
+				return false;
+			}
+		}
 		return true;
 	}
 

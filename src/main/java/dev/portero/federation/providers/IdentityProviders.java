@@ -196,22 +196,12 @@ public class IdentityProviders {
 		ProviderSettings settings = before.type() == Type.LDAP
 				? DirectoryRules.apply(before.settings(), changes, changed)
 				: ProviderChanges.apply(before, changes, discovery, changed);
-		String name = changes.name() != null ? ProviderRules.name(changes.name()) : before.name();
-		boolean enabled = changes.enabled() != null ? changes.enabled() : before.enabled();
-		boolean linkOnly = changes.linkOnly() != null ? changes.linkOnly() : before.linkOnly();
-		if (!name.equals(before.name())) {
-			changed.add("name");
-		}
-		if (enabled != before.enabled()) {
-			changed.add("enabled");
-		}
-		boolean mfa = changes.trustsProviderMfa() != null ? changes.trustsProviderMfa() : before.trustsProviderMfa();
-		if (mfa != before.trustsProviderMfa()) {
-			changed.add("trustsProviderMfa");
-		}
-		if (linkOnly != before.linkOnly()) {
-			changed.add("linkOnly");
-		}
+		String name = ProviderChanges.value("name", changes.name() == null ? null : ProviderRules.name(changes.name()),
+				before.name(), changed);
+		boolean enabled = ProviderChanges.value("enabled", changes.enabled(), before.enabled(), changed);
+		boolean linkOnly = ProviderChanges.value("linkOnly", changes.linkOnly(), before.linkOnly(), changed);
+		boolean mfa = ProviderChanges.value("trustsProviderMfa", changes.trustsProviderMfa(), before.trustsProviderMfa(),
+				changed);
 		String sealed = null;
 		if (changes.clientSecret() != null) {
 			sealed = box.seal(ProviderRules.required("clientSecret", changes.clientSecret(), 2000)
@@ -222,6 +212,16 @@ public class IdentityProviders {
 		if (bindPassword != null) {
 			sealed = box.seal(bindPassword.getBytes(StandardCharsets.UTF_8), id);
 			changed.add("bindPassword");
+		}
+		if (ProviderChanges.movesElsewhere(before.settings(), settings)) {
+			if (sealed == null && before.clientSecretSet()) {
+				throw new ProviderProblems.InvalidProvider("This change points the provider elsewhere: give its "
+						+ (before.type() == Type.LDAP ? "bindPassword" : "clientSecret") + " again in the same request.");
+			}
+			// links are subjects of the old upstream: they must not sign in whoever has them at the new one
+			if (jdbc.sql("DELETE FROM federated_identities WHERE provider_id = :id").param("id", id).update() > 0) {
+				changed.add("links");
+			}
 		}
 		jdbc.sql("""
 				UPDATE identity_providers SET name = :name, enabled = :enabled, link_only = :linkOnly, trusts_provider_mfa = :mfa,

@@ -35,7 +35,11 @@ final class Presets {
 	static final DirectoryDefaults ACTIVE_DIRECTORY = new DirectoryDefaults("(&(objectClass=user)(sAMAccountName={0}))",
 			"(member:1.2.840.113556.1.4.1941:={0})", "objectGUID", "mail", "displayName");
 
-	private static final Pattern TENANT = Pattern.compile("[0-9a-fA-F-]{36}|[A-Za-z0-9][A-Za-z0-9.-]{0,252}");
+	/**
+	 * A directory (tenant) id. Not a domain: Entra's discovery document for a domain names the
+	 * tenant's id as issuer, which would not match the issuer asked for.
+	 */
+	private static final Pattern TENANT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
 	private static final List<String> MULTI_TENANT = List.of("common", "organizations", "consumers");
 
@@ -79,8 +83,8 @@ final class Presets {
 
 	private static String entraTenant(@Nullable String tenant) {
 		if (tenant == null || tenant.isBlank()) {
-			throw new ProviderProblems.InvalidProvider("The entra preset needs tenant: the directory (tenant) id or "
-					+ "its domain, from the application's overview in Entra ID.");
+			throw new ProviderProblems.InvalidProvider("The entra preset needs tenant: the directory (tenant) id, "
+					+ "from the application's overview in Entra ID.");
 		}
 		if (MULTI_TENANT.contains(tenant.strip().toLowerCase(java.util.Locale.ROOT))) {
 			throw new ProviderProblems.InvalidProvider("tenant \"" + tenant.strip()
@@ -88,7 +92,8 @@ final class Presets {
 					+ "issuer. Register the application in one tenant and give that tenant's id.");
 		}
 		if (!TENANT.matcher(tenant.strip()).matches()) {
-			throw new ProviderProblems.InvalidProvider("tenant must be a directory id (a GUID) or a domain.");
+			throw new ProviderProblems.InvalidProvider("tenant must be the directory (tenant) id, a GUID such as "
+					+ "72f988bf-86f1-41af-91ab-2d7cd011db47, from the application's overview in Entra ID.");
 		}
 		return tenant.strip();
 	}

@@ -38,6 +38,30 @@ final class ProviderChanges {
 				ProviderRules.attribute("nameAttribute", draft.nameAttribute(), "name"), null);
 	}
 
+	/** {@code given}, or {@code before} when none was; {@code field} is added to {@code changed} when it differs. */
+	static <T> T value(String field, @Nullable T given, T before, Set<String> changed) {
+		T after = given != null ? given : before;
+		if (!after.equals(before)) {
+			changed.add(field);
+		}
+		return after;
+	}
+
+	/**
+	 * Whether a change points the provider at another upstream (issuer, endpoints, directory) or
+	 * reads another subject: its links would sign in whoever has the same subject there, and its
+	 * secret would go to a server it was not given for.
+	 */
+	static boolean movesElsewhere(ProviderSettings before, ProviderSettings after) {
+		return !java.util.Objects.equals(before.issuer(), after.issuer())
+				|| !java.util.Objects.equals(before.authorizationUri(), after.authorizationUri())
+				|| !java.util.Objects.equals(before.tokenUri(), after.tokenUri())
+				|| !java.util.Objects.equals(before.userInfoUri(), after.userInfoUri())
+				|| !java.util.Objects.equals(before.subjectAttribute(), after.subjectAttribute())
+				|| !java.util.Objects.equals(before.directory() == null ? null : before.directory().url(),
+						after.directory() == null ? null : after.directory().url());
+	}
+
 	/** The settings after a change; the names of the fields that changed are added to {@code changed}. */
 	static ProviderSettings apply(IdentityProviders.Provider before, IdentityProviders.Changes changes,
 			Discovery discovery, Set<String> changed) {

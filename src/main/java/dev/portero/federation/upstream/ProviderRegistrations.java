@@ -41,6 +41,9 @@ public class ProviderRegistrations implements ClientRegistrationRepository, Iter
 
 	static final String CACHE = "identity-providers";
 
+	private static final java.util.regex.Pattern ID = java.util.regex.Pattern
+		.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
 	static final String NAME = "portero.name";
 
 	static final String TYPE = "portero.type";
@@ -72,10 +75,21 @@ public class ProviderRegistrations implements ClientRegistrationRepository, Iter
 	/** Null for an unknown or disabled provider, or a directory (signed in to by password). */
 	@Override
 	public @Nullable ClientRegistration findByRegistrationId(String registrationId) {
+		if (registrationId == null || !ID.matcher(registrationId).matches()) {
+			return null; // not a provider's id: never looked up, never cached
+		}
+		Optional<ClientRegistration> cached = cache.getIfPresent(registrationId);
+		if (cached != null) {
+			return cached.orElse(null);
+		}
 		long generation = caches.generation(CACHE);
-		Optional<ClientRegistration> found = cache.get(registrationId, this::load);
-		if (caches.generation(CACHE) != generation) {
-			cache.invalidate(registrationId);
+		Optional<ClientRegistration> found = load(registrationId);
+		// only real providers are kept: ids people make up must not push them out
+		if (found.isPresent()) {
+			cache.put(registrationId, found);
+			if (caches.generation(CACHE) != generation) {
+				cache.invalidate(registrationId); // emptied while loading: the row may be gone
+			}
 		}
 		return found.orElse(null);
 	}

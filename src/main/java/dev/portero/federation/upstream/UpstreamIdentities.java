@@ -71,9 +71,12 @@ public class UpstreamIdentities {
 	 * provider's own flag, true as a boolean or the string "true" (some send strings).
 	 */
 	static boolean verified(Map<String, Object> metadata, Map<String, Object> attributes) {
-		Object flag = "entra".equals(metadata.get(ProviderRegistrations.PRESET)) ? attributes.get("xms_edov")
-				: metadata.get(ProviderRegistrations.EMAIL_VERIFIED) instanceof String attribute ? attributes.get(attribute)
-						: null;
+		Object preset = metadata.get(ProviderRegistrations.PRESET);
+		Object flag = "entra".equals(preset) ? attributes.get("xms_edov")
+				// set from /user/emails by UpstreamUsers
+				: "github".equals(preset) ? attributes.get("email_verified")
+						: metadata.get(ProviderRegistrations.EMAIL_VERIFIED) instanceof String attribute
+								? attributes.get(attribute) : null;
 		return Boolean.TRUE.equals(flag) || "true".equals(flag);
 	}
 

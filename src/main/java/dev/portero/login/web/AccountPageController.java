@@ -27,6 +27,7 @@ import dev.portero.account.AccountProblems.LinkInvalid;
 import dev.portero.account.AccountProblems.PasswordRejected;
 import dev.portero.account.AccountProblems.WrongPassword;
 import dev.portero.account.AccountService;
+import dev.portero.federation.links.FederatedIdentities;
 import dev.portero.login.SignIns;
 import dev.portero.throttle.SignInThrottle;
 import dev.portero.account.Emails;
@@ -55,7 +56,10 @@ class AccountPageController {
 
 	private final SignInThrottle throttle;
 
-	AccountPageController(AccountService accounts, Sessions sessions, SignInThrottle throttle) {
+	private final FederatedIdentities links;
+
+	AccountPageController(AccountService accounts, Sessions sessions, SignInThrottle throttle, FederatedIdentities links) {
+		this.links = links;
 		this.accounts = accounts;
 		this.sessions = sessions;
 		this.throttle = throttle;
@@ -85,6 +89,7 @@ class AccountPageController {
 	String page(Authentication user, HttpSession session, Model model) {
 		Account account = accounts.get(SignIns.accountOf(user));
 		model.addAttribute("account", account);
+		model.addAttribute("passwordless", signsInOnlyElsewhere(account));
 		model.addAttribute("sessions", sessions.list(account.id(), session.getId()));
 		model.addAttribute("profileForm", new ProfileForm(account.displayName()));
 		model.addAttribute("passwordForm", new PasswordForm("", ""));
@@ -169,7 +174,7 @@ class AccountPageController {
 	String delete(Authentication user, @Valid @ModelAttribute("deleteForm") DeleteForm form,
 			BindingResult result, HttpSession session, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
-		boolean passwordless = accounts.get(SignIns.accountOf(user)).passwordHash() == null;
+		boolean passwordless = signsInOnlyElsewhere(accounts.get(SignIns.accountOf(user)));
 		if (passwordless && !SignIns.isRecent(session)) {
 			result.rejectValue("currentPassword", "stale",
 					"Sign out and sign in again first: deleting an account needs a sign-in from the last ten minutes.");
@@ -199,6 +204,7 @@ class AccountPageController {
 	private String redisplay(Authentication user, HttpSession session, Model model) {
 		Account account = accounts.get(SignIns.accountOf(user));
 		model.addAttribute("account", account);
+		model.addAttribute("passwordless", signsInOnlyElsewhere(account));
 		model.addAttribute("sessions", sessions.list(account.id(), session.getId()));
 		model.addAttribute("profileForm", model.containsAttribute("profileForm") ? model.getAttribute("profileForm")
 				: new ProfileForm(account.displayName()));
@@ -212,6 +218,15 @@ class AccountPageController {
 			model.addAttribute("deleteForm", new DeleteForm(""));
 		}
 		return "login/account";
+	}
+
+	/**
+	 * An account made through another provider, which never had a password: its recent sign-in
+	 * confirms a deletion. (One whose password an administrator voided still needs a password: it
+	 * sets a new one first.)
+	 */
+	private boolean signsInOnlyElsewhere(Account account) {
+		return account.passwordHash() == null && !links.of(account.id()).isEmpty();
 	}
 
 }

@@ -108,6 +108,7 @@ class ConnectionsController {
 	String confirmPage(Authentication user, HttpServletRequest request, Model model) {
 		return connections.waiting(request, SignIns.accountOf(user)).map(pending -> {
 			model.addAttribute("provider", pending.providerName());
+			model.addAttribute("upstream", pending.email() != null ? pending.email() : pending.name());
 			model.addAttribute("email", accounts.get(SignIns.accountOf(user)).email());
 			return "login/connect-confirm";
 		}).orElse("redirect:/account/connections");

@@ -171,8 +171,8 @@ class DirectoriesIntegrationTest extends DirectoryTestSupport {
 		assertThatThrownBy(() -> directories.authenticate("alice", "alice-password-3c9f"))
 			.as("a certificate the JVM does not trust").isInstanceOf(DirectoryUnavailable.class);
 
-		assertThat(admin.json("PATCH", PROVIDERS + "/" + id, body("url", "ldap://127.0.0.1:" + directory.getListenPort()))
-			.statusCode()).isEqualTo(200);
+		assertThat(admin.json("PATCH", PROVIDERS + "/" + id, body("url", "ldap://127.0.0.1:" + directory.getListenPort(),
+				"bindPassword", BIND_PASSWORD)).statusCode()).isEqualTo(200);
 		assertThatThrownBy(() -> trusting.authenticate("alice", "alice-password-3c9f"))
 			.as("the certificate names localhost, not 127.0.0.1").isInstanceOf(DirectoryUnavailable.class);
 	}

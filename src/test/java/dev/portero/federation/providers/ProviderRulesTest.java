@@ -38,11 +38,12 @@ class ProviderRulesTest {
 	@Test
 	void presetsKnowTheirIssuersAndEntraIdTakesOneTenantOnly() {
 		assertThat(Presets.issuer("google", null)).isEqualTo("https://accounts.google.com");
-		assertThat(Presets.issuer("entra", "contoso.onmicrosoft.com"))
-			.isEqualTo("https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0");
+		assertThat(Presets.issuer("entra", "72f988bf-86f1-41af-91ab-2d7cd011db47"))
+			.isEqualTo("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0");
 		assertThat(Presets.type("github")).isEqualTo(IdentityProviders.Type.OAUTH2);
 		assertThat(Presets.github("c", List.of("read:user")).subjectAttribute()).isEqualTo("id");
-		for (String tenant : List.of("common", "ORGANIZATIONS", "consumers", "", "a/b")) {
+		for (String tenant : List.of("common", "ORGANIZATIONS", "consumers", "", "a/b",
+				"contoso.onmicrosoft.com")) {
 			assertThatThrownBy(() -> Presets.issuer("entra", tenant)).as(tenant)
 				.isInstanceOf(ProviderProblems.InvalidProvider.class);
 		}

@@ -34,6 +34,13 @@ class VerifiedAddressTest {
 	}
 
 	@Test
+	void gitHubVouchesThroughItsAddressList() {
+		Map<String, Object> github = Map.of(ProviderRegistrations.PRESET, "github");
+		assertThat(UpstreamIdentities.verified(github, Map.of("email_verified", true))).isTrue();
+		assertThat(UpstreamIdentities.verified(github, Map.of("email_verified", false))).isFalse();
+	}
+
+	@Test
 	void anOAuth2ProviderSetUpByHandVouchesForNothing() {
 		assertThat(UpstreamIdentities.verified(BY_HAND, Map.of("email_verified", true))).isFalse();
 	}
