@@ -50,6 +50,15 @@ final class FullSignInRequired extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		var authentication = SecurityContextHolder.getContext().getAuthentication();
+		if (userFacing.matches(request) && authentication != null && authentication.isAuthenticated()
+				&& !SignIns.isPartial(authentication) && !SignIns.isComplete(authentication)
+				&& !(authentication instanceof org.springframework.security.authentication.AnonymousAuthenticationToken)) {
+			// a session holding anything but a Portero sign-in (an upstream provider's principal, had
+			// one ever been left there) is no sign-in for an application: the sign-in page, as for none
+			SecurityContextHolder.clearContext();
+			chain.doFilter(request, response);
+			return;
+		}
 		if (userFacing.matches(request) && SignIns.isPartial(authentication)) {
 			if (refusals.refuse(request, response, AuthorizationRefusals.LOGIN_REQUIRED, "The sign-in is not finished.")) {
 				return;
