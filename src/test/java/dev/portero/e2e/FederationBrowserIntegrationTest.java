@@ -39,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in through a second Portero (the upstream, {@code http://127.0.0.1:PORT}) registered as an
  * OpenID Connect provider. A first sign-in creates the account, the next lands in the same one, an
  * existing account with the same address is linked only after its owner signs in and confirms,
- * and a disconnected link signs no one in silently.
+ * a disconnected link signs no one in silently, and "Connect" on the account's connections page
+ * goes to the upstream and back.
  * <p>
  * The upstream runs from the packaged jar ({@link PorteroProcess}), as an operator runs it: a
  * second application context in this JVM would share Spring Boot's static state (logging, the
@@ -217,7 +218,36 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 			.query(Long.class).single()).isZero();
 		step("6. an unverified upstream account with an existing downstream account's address: refused at the upstream, nothing linked");
 
-		assertThat(links(providerId)).as("Ana's link and nothing else").isEqualTo(1);
+		// 7. Connecting from the account page: signed in with a password, "Connect" sends the
+		// browser to the upstream (a form whose redirects leave the site) and back with the link.
+		String dan = uniqueEmail("dan");
+		String danAccount = registration.create(dan, "Dan Local", LOCAL_PASSWORD, true, Set.of()).id().toString();
+		String danElsewhere = uniqueEmail("dan-elsewhere");
+		String danUpstream = upstreamUser(upstreamAdmin, danElsewhere, "Dan Upstream", true);
+		open("/login");
+		type("username", dan);
+		type("password", LOCAL_PASSWORD);
+		submit(By.cssSelector("main form[action$='/login'] button[type=submit]"));
+		open("/account/connections");
+		assertThat(path()).isEqualTo("/account/connections");
+		// not submit(): a page whose Content-Security-Policy has form-action 'self' stays where it
+		// is, since the browser applies it to the redirects after the form, off to the upstream
+		driver.findElement(By.xpath("//main//button[normalize-space()='Connect " + PROVIDER + "']")).click();
+		wait.until(d -> d.getCurrentUrl().startsWith(upstream.baseUrl()) || !chrome.cspViolations().isEmpty());
+		assertThat(chrome.cspViolations()).as("the connections page's form may leave the site").isEmpty();
+		awaitUpstreamSignInForm();
+		type("username", danElsewhere);
+		type("password", UPSTREAM_PASSWORD);
+		submit(By.cssSelector("main form[action$='/login'] button[type=submit]"));
+		assertThat(heading()).isEqualTo("Let Downstream Portero in?");
+		submit(By.cssSelector("form#approve button[type=submit]"));
+		awaitDownstream();
+		assertThat(here()).isEqualTo(baseUrl() + "/account/connections?connected");
+		assertThat(linkedAccount(providerId, danUpstream)).as("connected to the signed-in account").hasValue(danAccount);
+		step("7. \"Connect %s\" on Dan's connections page went to the upstream and back with the link", PROVIDER);
+		signOutAtBoth();
+
+		assertThat(links(providerId)).as("Ana's and Dan's links, nothing else").isEqualTo(2);
 		assertThat(chrome.cspViolations()).as("CSP violations reported by the browser console").isEmpty();
 		step("journey done in %d s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
 	}
