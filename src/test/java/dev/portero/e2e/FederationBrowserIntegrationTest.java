@@ -1,7 +1,11 @@
 package dev.portero.e2e;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,12 +26,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 import dev.portero.account.Registration;
+import dev.portero.oidc.clients.ClientSecrets;
 import dev.portero.support.Browser;
 import dev.portero.support.HeadlessChrome;
 import dev.portero.support.IntegrationTestSupport;
+import dev.portero.support.OidcTokenFlows;
 import dev.portero.support.PorteroProcess;
+import dev.portero.support.TestClients;
 import dev.portero.support.TestEngine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,8 +48,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in through a second Portero (the upstream, {@code http://127.0.0.1:PORT}) registered as an
  * OpenID Connect provider. A first sign-in creates the account, the next lands in the same one, an
  * existing account with the same address is linked only after its owner signs in and confirms,
- * a disconnected link signs no one in silently, and "Connect" on the account's connections page
- * goes to the upstream and back.
+ * a disconnected link signs no one in silently, "Connect" on the account's connections page goes
+ * to the upstream and back, and a link confirmed in the middle of a sign-in to an application
+ * goes on to that application.
  * <p>
  * The upstream runs from the packaged jar ({@link PorteroProcess}), as an operator runs it: a
  * second application context in this JVM would share Spring Boot's static state (logging, the
@@ -67,6 +77,12 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 
 	@Autowired
 	Registration registration;
+
+	@Autowired
+	RegisteredClientRepository clientRepository;
+
+	@Autowired
+	ClientSecrets clientSecrets;
 
 	@TempDir
 	Path dir;
@@ -247,7 +263,48 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 		step("7. \"Connect %s\" on Dan's connections page went to the upstream and back with the link", PROVIDER);
 		signOutAtBoth();
 
-		assertThat(links(providerId)).as("Ana's and Dan's links, nothing else").isEqualTo(2);
+		// 8. Linking in the middle of a sign-in to an application: after "Connect", the browser goes
+		// on to the application's redirect URI (off the site, after a form) with a code.
+		String eve = uniqueEmail("eve");
+		String eveAccount = registration.create(eve, "Eve Local", LOCAL_PASSWORD, true, Set.of()).id().toString();
+		String eveUpstream = upstreamUser(upstreamAdmin, eve, "Eve Upstream", true);
+		HttpServer application = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		application.createContext("/callback", exchange -> {
+			byte[] page = "<!DOCTYPE html><title>App</title><h1>Application</h1>".getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+			exchange.sendResponseHeaders(200, page.length);
+			exchange.getResponseBody().write(page);
+			exchange.close();
+		});
+		application.start();
+		try {
+			String callback = "http://127.0.0.1:" + application.getAddress().getPort() + "/callback";
+			TestClients.Registered app = new TestClients(clientRepository, clientSecrets).confidential(callback, true);
+			driver.get(baseUrl() + "/oauth2/authorize?response_type=code&scope=openid&state=app-state&client_id="
+					+ app.clientId() + "&redirect_uri=" + URLEncoder.encode(callback, StandardCharsets.UTF_8)
+					+ "&code_challenge_method=S256&code_challenge="
+					+ OidcTokenFlows.codeChallenge(OidcTokenFlows.newCodeVerifier()));
+			assertThat(path()).as("not signed in: the sign-in page first").isEqualTo("/login");
+			continueThroughUpstream(eve, true);
+			assertThat(here()).isEqualTo(baseUrl() + "/login?connect");
+			type("username", eve);
+			type("password", LOCAL_PASSWORD);
+			submit(By.cssSelector("main form[action$='/login'] button[type=submit]"));
+			assertThat(path()).isEqualTo("/account/connections/confirm");
+			driver.findElement(By.xpath("//main//button[normalize-space()='Connect " + PROVIDER + "']")).click();
+			wait.until(d -> d.getCurrentUrl().startsWith(callback) || !chrome.cspViolations().isEmpty());
+			assertThat(chrome.cspViolations()).as("the confirmation's form may go on to the application").isEmpty();
+			assertThat(here()).as("on to the application with a code").startsWith(callback + "?code=")
+				.contains("state=app-state");
+			assertThat(linkedAccount(providerId, eveUpstream)).hasValue(eveAccount);
+			step("8. linked in the middle of a sign-in to an application: \"Connect %s\" went on to its redirect URI with a code",
+					PROVIDER);
+		}
+		finally {
+			application.stop(0);
+		}
+
+		assertThat(links(providerId)).as("Ana's, Dan's and Eve's links, nothing else").isEqualTo(3);
 		assertThat(chrome.cspViolations()).as("CSP violations reported by the browser console").isEmpty();
 		step("journey done in %d s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
 	}
@@ -277,6 +334,11 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 	 */
 	private void signInThroughUpstream(String email, boolean consent) {
 		open("/login");
+		continueThroughUpstream(email, consent);
+	}
+
+	/** The same from the sign-in page the browser is on. */
+	private void continueThroughUpstream(String email, boolean consent) {
 		driver.findElement(By.linkText("Sign in with " + PROVIDER)).click();
 		awaitUpstreamSignInForm();
 		type("username", email);
