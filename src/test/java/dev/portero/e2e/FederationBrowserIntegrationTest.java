@@ -15,7 +15,9 @@ import java.util.Optional;
 import java.util.Set;
 
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -85,7 +87,9 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 	ClientSecrets clientSecrets;
 
 	@TempDir
-	Path dir;
+	static Path dir;
+
+	private static PorteroProcess upstream;
 
 	private HeadlessChrome chrome;
 
@@ -93,19 +97,37 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 
 	private WebDriverWait wait;
 
-	private PorteroProcess upstream;
+	/**
+	 * Started before the server under test, so that the two start side by side; the test waits
+	 * until it is ready. Not started when the test will skip for want of a browser.
+	 */
+	@BeforeAll
+	static void startUpstream() throws Exception {
+		if (!HeadlessChrome.installed()) {
+			return;
+		}
+		Map<String, String> env = PorteroProcess.databaseEnvironment(TestEngine.freshDatabase());
+		int port = freePort();
+		env.put("PORTERO_BASE_URL", "http://127.0.0.1:" + port);
+		env.put("PORTERO_MASTER_KEY_FILE", PorteroProcess.newMasterKeyFile(dir).toString());
+		env.put("PORTERO_ADMIN_EMAIL", UPSTREAM_ADMIN);
+		env.put("PORTERO_ADMIN_PASSWORD_FILE",
+				PorteroProcess.secretFile(dir, "admin-password", UPSTREAM_ADMIN_PASSWORD).toString());
+		Path work = Files.createDirectories(dir.resolve("upstream"));
+		upstream = PorteroProcess.start("upstream-" + TestEngine.name(), work, port, env, List.of());
+	}
+
+	@AfterAll
+	static void stopUpstream() {
+		if (upstream != null) {
+			upstream.close();
+		}
+	}
 
 	@AfterEach
-	void stop() {
-		try {
-			if (chrome != null) {
-				chrome.close();
-			}
-		}
-		finally {
-			if (upstream != null) {
-				upstream.close();
-			}
+	void stopBrowser() {
+		if (chrome != null) {
+			chrome.close();
 		}
 	}
 
@@ -113,13 +135,14 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 	void signsInCreatesLinksAndUnlinksThroughAnotherPorteroInARealBrowser() throws Exception {
 		HeadlessChrome.require("federation browser journey");
 		long started = System.nanoTime();
-		upstream = startUpstream();
 		chrome = HeadlessChrome.start();
+		upstream.awaitReady(Duration.ofSeconds(150));
 		driver = chrome.driver();
 		wait = new WebDriverWait(driver, Duration.ofSeconds(20));
 		Browser upstreamAdmin = upstream.browser();
 		assertThat(upstreamAdmin.signIn(UPSTREAM_ADMIN, UPSTREAM_ADMIN_PASSWORD)).as("upstream admin signs in").isTrue();
-		step("upstream Portero ready at %s", upstream.baseUrl());
+		step("upstream Portero ready at %s (waited %d s for it)", upstream.baseUrl(),
+				Duration.ofNanos(System.nanoTime() - started).toSeconds());
 
 		// 1. The provider first (its redirect URI is what the upstream client needs), with a
 		// placeholder client, then the client at the upstream, then the real client on the provider.
@@ -307,19 +330,6 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 		assertThat(links(providerId)).as("Ana's, Dan's and Eve's links, nothing else").isEqualTo(3);
 		assertThat(chrome.cspViolations()).as("CSP violations reported by the browser console").isEmpty();
 		step("journey done in %d s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
-	}
-
-	private PorteroProcess startUpstream() throws Exception {
-		Map<String, String> env = PorteroProcess.databaseEnvironment(TestEngine.freshDatabase());
-		int port = freePort();
-		env.put("PORTERO_BASE_URL", "http://127.0.0.1:" + port);
-		env.put("PORTERO_MASTER_KEY_FILE", PorteroProcess.newMasterKeyFile(dir).toString());
-		env.put("PORTERO_ADMIN_EMAIL", UPSTREAM_ADMIN);
-		env.put("PORTERO_ADMIN_PASSWORD_FILE",
-				PorteroProcess.secretFile(dir, "admin-password", UPSTREAM_ADMIN_PASSWORD).toString());
-		Path work = Files.createDirectories(dir.resolve("upstream"));
-		return PorteroProcess.start("upstream-" + TestEngine.name(), work, port, env, List.of())
-			.awaitReady(Duration.ofSeconds(150));
 	}
 
 	/** An account at the upstream with {@link #UPSTREAM_PASSWORD}; its id, which is the upstream's {@code sub}. */
