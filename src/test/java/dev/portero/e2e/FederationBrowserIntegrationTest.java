@@ -224,7 +224,8 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 		assertThat(linkedAccount(providerId, beaUpstream)).as("the link is gone").isEmpty();
 		signOutDownstream();
 		open("/login");
-		driver.findElement(By.linkText("Sign in with " + PROVIDER)).click();
+		// waits until the sign-in page is left, so that the wait below is for the page after it
+		submit(By.linkText("Sign in with " + PROVIDER));
 		awaitDownstream();
 		assertThat(here()).as("not signed in silently: asked to prove ownership again")
 			.isEqualTo(baseUrl() + "/login?connect");
@@ -267,6 +268,7 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 		type("username", dan);
 		type("password", LOCAL_PASSWORD);
 		submit(By.cssSelector("main form[action$='/login'] button[type=submit]"));
+		assertThat(path()).isEqualTo("/account");
 		open("/account/connections");
 		assertThat(path()).isEqualTo("/account/connections");
 		// not submit(): a page whose Content-Security-Policy has form-action 'self' stays where it
@@ -405,7 +407,7 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 		field.sendKeys(text);
 	}
 
-	/** Clicks a submit button and waits until the browser has left the page the form was on. */
+	/** Clicks a submit button (or a link) and waits until the browser has left the page it was on. */
 	private void submit(By button) {
 		WebElement before = driver.findElement(By.tagName("html"));
 		driver.findElement(button).click();
