@@ -34,13 +34,16 @@ public final class ContentSecurityPolicy implements HeaderWriter {
 	}
 
 	/**
-	 * Pages whose form can end in a redirect to an application (a sign-in that continues an
-	 * OpenID Connect authorization, the consent and device pages). Browsers apply
-	 * {@code form-action} to every redirect after a form is sent, so {@code 'self'} would stop
-	 * the last hop to the application's redirect URI; these pages leave the directive out.
+	 * Pages whose form can end in a redirect to another site: to an application (a sign-in that
+	 * continues an OpenID Connect authorization, the consent and device pages, confirming a
+	 * provider link in the middle of such a sign-in) or to an upstream identity provider
+	 * ("Connect" on the connections page). Browsers apply {@code form-action} to every redirect
+	 * after a form is sent, so {@code 'self'} would stop that last hop; these pages leave the
+	 * directive out.
 	 */
 	private static final java.util.Set<String> FORMS_THAT_CONTINUE_TO_APPLICATIONS = java.util.Set.of("/login",
-			"/login/mfa", "/oauth2/consent", "/device", "/account/mfa", "/account/mfa/totp/confirm");
+			"/login/mfa", "/oauth2/consent", "/device", "/account/mfa", "/account/mfa/totp/confirm",
+			"/account/connections", "/account/connections/confirm");
 
 	@Override
 	public void writeHeaders(HttpServletRequest request, HttpServletResponse response) {

@@ -68,13 +68,21 @@ public final class HeadlessChrome implements AutoCloseable {
 	}
 
 	public static void require(String what) {
-		boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+		boolean installed = installed();
 		if (!installed && "true".equals(System.getenv("CI"))) {
 			fail("CI must install the Debian packages `chromium chromium-driver`: " + CHROMIUM + " or " + CHROMEDRIVER
 					+ " is missing");
 		}
 		assumeTrue(installed, what + " skipped: install `chromium chromium-driver` (apt-get install -y chromium "
 				+ "chromium-driver) to run it");
+	}
+
+	/**
+	 * Whether Debian's Chromium and its driver are there: for work worth starting early only when
+	 * the browser test will run. A test still calls {@link #require} to skip (or fail on CI).
+	 */
+	public static boolean installed() {
+		return CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
 	}
 
 	public static HeadlessChrome start() {

@@ -55,10 +55,19 @@ public final class PorteroProcess implements AutoCloseable {
 	 * shutdown drain is off ({@code PORTERO_SHUTDOWN_DRAIN_DELAY=0s}) unless {@code env} sets it.
 	 */
 	public static PorteroProcess start(String name, Path workDir, Map<String, String> env, List<String> jvmOptions) {
+		return start(name, workDir, freePort(), env, jvmOptions);
+	}
+
+	/**
+	 * Starts a server on {@code port}, chosen by the caller so that settings given before the start
+	 * can name it: {@code PORTERO_BASE_URL}, which is the OIDC issuer, for a server that other
+	 * servers sign in through.
+	 */
+	public static PorteroProcess start(String name, Path workDir, int port, Map<String, String> env,
+			List<String> jvmOptions) {
 		if (!Files.exists(JAR)) {
 			throw new AssertionError("the jar is packaged before integration tests: " + JAR.toAbsolutePath());
 		}
-		int port = freePort();
 		int managementPort = freePort();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
