@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -402,18 +401,11 @@ class FederationBrowserIntegrationTest extends IntegrationTestSupport {
 	}
 
 	private void type(String id, String text) {
-		WebElement field = driver.findElement(By.id(id));
-		field.clear();
-		field.sendKeys(text);
+		chrome.type(id, text);
 	}
 
-	/** Clicks a submit button (or a link) and waits until the browser has left the page it was on. */
 	private void submit(By button) {
-		WebElement before = driver.findElement(By.tagName("html"));
-		driver.findElement(button).click();
-		wait.until(HeadlessChrome.left(before));
-		wait.until(d -> pageComplete());
-		chrome.collectConsole();
+		chrome.submit(button, wait);
 	}
 
 	private boolean pageComplete() {

@@ -252,18 +252,11 @@ class MfaBrowserIntegrationTest extends IntegrationTestSupport {
 	}
 
 	private void type(String id, String text) {
-		WebElement field = driver.findElement(By.id(id));
-		field.clear();
-		field.sendKeys(text);
+		chrome.type(id, text);
 	}
 
-	/** Clicks a submit button and waits until the browser has left the page the form was on. */
 	private void submit(By button) {
-		WebElement before = driver.findElement(By.tagName("html"));
-		driver.findElement(button).click();
-		wait.until(HeadlessChrome.left(before));
-		wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
-		chrome.collectConsole();
+		chrome.submit(button, wait);
 	}
 
 	private String heading() {

@@ -121,6 +121,26 @@ public final class HeadlessChrome implements AutoCloseable {
 	}
 
 	/** Moves what the console said since the last call into this object's record. */
+	/** Types {@code text} into the field with id {@code id}, replacing what it held. */
+	public void type(String id, String text) {
+		org.openqa.selenium.WebElement field = driver().findElement(org.openqa.selenium.By.id(id));
+		field.clear();
+		field.sendKeys(text);
+	}
+
+	/**
+	 * Clicks a submit button (or a link) and waits, up to {@code wait}, until the browser has left
+	 * the page it was on and the next one is loaded; then collects the console.
+	 */
+	public void submit(org.openqa.selenium.By button, org.openqa.selenium.support.ui.WebDriverWait wait) {
+		org.openqa.selenium.WebElement before = driver().findElement(org.openqa.selenium.By.tagName("html"));
+		driver().findElement(button).click();
+		wait.until(left(before));
+		wait.until(d -> "complete"
+			.equals(((org.openqa.selenium.JavascriptExecutor) d).executeScript("return document.readyState")));
+		collectConsole();
+	}
+
 	public void collectConsole() {
 		driver.manage().logs().get(LogType.BROWSER).forEach(console::add);
 	}
