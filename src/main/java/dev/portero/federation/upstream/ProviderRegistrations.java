@@ -1,7 +1,6 @@
 package dev.portero.federation.upstream;
 
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +34,7 @@ import dev.portero.federation.providers.ProviderSettings;
  * attribute names, and whether it is link-only.
  */
 @Component
-public class ProviderRegistrations implements ClientRegistrationRepository, Iterable<ClientRegistration> {
+public class ProviderRegistrations implements ClientRegistrationRepository {
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProviderRegistrations.class);
 
@@ -103,17 +102,6 @@ public class ProviderRegistrations implements ClientRegistrationRepository, Iter
 			.map(provider -> findByRegistrationId(provider.id()))
 			.filter(java.util.Objects::nonNull)
 			.toList();
-	}
-
-	@Override
-	public Iterator<ClientRegistration> iterator() {
-		return enabled().iterator();
-	}
-
-	/** The provider's name, for pages and events; the id when it is gone. */
-	public String nameOf(String registrationId) {
-		ClientRegistration registration = findByRegistrationId(registrationId);
-		return registration == null ? registrationId : registration.getClientName();
 	}
 
 	/** {@code oidc} or {@code oauth2}. */
