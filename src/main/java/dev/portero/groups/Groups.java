@@ -1,0 +1,350 @@
+package dev.portero.groups;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.portero.account.AccountId;
+import dev.portero.account.AccountService;
+
+/**
+ * Groups of accounts, optionally nested (one parent each), managed through the admin API. A member
+ * of a group counts as a member of its ancestors too; a membership may end by itself at
+ * {@code expiresAt}, from which moment it counts for nothing.
+ */
+@Service
+public class Groups {
+
+	/** How deep the tree may grow: enough for any organisation chart, little for the recursive read. */
+	static final int MAX_DEPTH = 16;
+
+	private static final int MAX_NAME = 200;
+
+	private static final int MAX_DESCRIPTION = 1000;
+
+	public record Group(String id, String name, @Nullable String description, @Nullable String parentId, String source,
+			long members, Instant createdAt, Instant updatedAt) {
+	}
+
+	/** A new group; {@code parentId} nests it. */
+	public record Draft(String name, @Nullable String description, @Nullable String parentId) {
+	}
+
+	/**
+	 * A change: null members stay as they are; {@code moveToTop} takes the group out of its parent
+	 * (a null {@code parentId} cannot say that).
+	 */
+	public record Changes(@Nullable String name, @Nullable String description, @Nullable String parentId,
+			boolean moveToTop) {
+	}
+
+	public record Member(AccountId accountId, String email, String source, @Nullable Instant expiresAt,
+			Instant addedAt) {
+	}
+
+	public record Page<T>(List<T> items, int page, int size, long total) {
+	}
+
+	private static final String COLUMNS = """
+			g.id, g.name, g.description, g.parent_id, g.source, g.created_at, g.updated_at,
+			(SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS members""";
+
+	private final JdbcClient jdbc;
+
+	private final AccountService accounts;
+
+	private final ApplicationEventPublisher events;
+
+	private final Clock clock;
+
+	Groups(JdbcClient jdbc, AccountService accounts, ApplicationEventPublisher events, Clock clock) {
+		this.jdbc = jdbc;
+		this.accounts = accounts;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	@Transactional
+	public Group create(Draft draft) {
+		String name = name(draft.name());
+		String parent = draft.parentId() == null ? null : get(draft.parentId()).id();
+		if (parent != null && depth(parent) + 1 >= MAX_DEPTH) {
+			throw new GroupProblems.InvalidParent("Groups nest at most " + MAX_DEPTH + " deep.");
+		}
+		String id = UUID.randomUUID().toString();
+		long now = clock.millis();
+		try {
+			jdbc.sql("""
+					INSERT INTO groups (id, name, name_key, description, parent_id, source, created_at, updated_at)
+					VALUES (:id, :name, :key, :description, :parent, 'manual', :now, :now)""")
+				.param("id", id)
+				.param("name", name)
+				.param("key", name.toLowerCase(Locale.ROOT))
+				.param("description", description(draft.description()))
+				.param("parent", parent)
+				.param("now", now)
+				.update();
+		}
+		catch (DuplicateKeyException ex) {
+			throw new GroupProblems.GroupNameTaken();
+		}
+		events.publishEvent(new GroupEvents.GroupCreated(id, name));
+		return get(id);
+	}
+
+	public Group get(String id) {
+		return find(id).orElseThrow(GroupProblems.UnknownGroup::new);
+	}
+
+	public Optional<Group> find(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM groups g WHERE g.id = :id").param("id", id).query(Groups::group).optional();
+	}
+
+	/** By name; {@code search} matches a part of the name, without case. */
+	public Page<Group> page(@Nullable String search, int page, int size) {
+		String filter = search == null || search.isBlank() ? "%" : "%" + like(search.strip().toLowerCase(Locale.ROOT)) + "%";
+		List<Group> items = jdbc.sql("SELECT " + COLUMNS
+				+ " FROM groups g WHERE g.name_key LIKE :filter ESCAPE '\\' ORDER BY g.name_key, g.id LIMIT :limit OFFSET :offset")
+			.param("filter", filter)
+			.param("limit", size)
+			.param("offset", (long) page * size)
+			.query(Groups::group)
+			.list();
+		long total = jdbc.sql("SELECT COUNT(*) FROM groups WHERE name_key LIKE :filter ESCAPE '\\'")
+			.param("filter", filter)
+			.query(Long.class)
+			.single();
+		return new Page<>(items, page, size, total);
+	}
+
+	@Transactional
+	public Group update(String id, Changes changes) {
+		Group before = manual(get(id));
+		Set<String> changed = new LinkedHashSet<>();
+		String name = changes.name() == null ? before.name() : name(changes.name());
+		if (!name.equals(before.name())) {
+			changed.add("name");
+		}
+		String description = changes.description() == null ? before.description() : description(changes.description());
+		if (!java.util.Objects.equals(description, before.description())) {
+			changed.add("description");
+		}
+		String parent = changes.moveToTop() ? null : changes.parentId() == null ? before.parentId() : get(changes.parentId()).id();
+		if (!java.util.Objects.equals(parent, before.parentId())) {
+			checkParent(id, parent);
+			changed.add("parentId");
+		}
+		try {
+			jdbc.sql("""
+					UPDATE groups SET name = :name, name_key = :key, description = :description, parent_id = :parent,
+					       updated_at = :now WHERE id = :id""")
+				.param("id", id)
+				.param("name", name)
+				.param("key", name.toLowerCase(Locale.ROOT))
+				.param("description", description)
+				.param("parent", parent)
+				.param("now", clock.millis())
+				.update();
+		}
+		catch (DuplicateKeyException ex) {
+			throw new GroupProblems.GroupNameTaken();
+		}
+		if (!changed.isEmpty()) {
+			events.publishEvent(new GroupEvents.GroupChanged(id, changed));
+		}
+		return get(id);
+	}
+
+	@Transactional
+	public void delete(String id) {
+		Group group = manual(get(id));
+		long children = jdbc.sql("SELECT COUNT(*) FROM groups WHERE parent_id = :id").param("id", id).query(Long.class).single();
+		if (children > 0) {
+			throw new GroupProblems.GroupHasSubgroups();
+		}
+		jdbc.sql("DELETE FROM groups WHERE id = :id").param("id", id).update();
+		events.publishEvent(new GroupEvents.GroupDeleted(id, group.name(), group.members()));
+	}
+
+	/** Adds the account to the group, or changes the end of its membership ({@code expiresAt}, null for none). */
+	@Transactional
+	public Member putMember(String groupId, AccountId account, @Nullable Instant expiresAt) {
+		manual(get(groupId));
+		accounts.get(account); // unknown account: its own 404
+		if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+			throw new GroupProblems.InvalidGroup("expiresAt must be in the future.");
+		}
+		int changed = jdbc.sql("UPDATE group_members SET expires_at = :expires, lapsed_at = NULL "
+				+ "WHERE group_id = :group AND account_id = :account")
+			.param("expires", expiresAt == null ? null : expiresAt.toEpochMilli())
+			.param("group", groupId)
+			.param("account", account.toString())
+			.update();
+		if (changed == 0) {
+			jdbc.sql("""
+					INSERT INTO group_members (group_id, account_id, source, expires_at, created_at)
+					VALUES (:group, :account, 'manual', :expires, :now)""")
+				.param("group", groupId)
+				.param("account", account.toString())
+				.param("expires", expiresAt == null ? null : expiresAt.toEpochMilli())
+				.param("now", clock.millis())
+				.update();
+		}
+		events.publishEvent(new GroupEvents.MemberAdded(groupId, account, expiresAt));
+		return member(groupId, account).orElseThrow();
+	}
+
+	/** False when the account was not a member. */
+	@Transactional
+	public boolean removeMember(String groupId, AccountId account) {
+		manual(get(groupId));
+		boolean removed = jdbc.sql("DELETE FROM group_members WHERE group_id = :group AND account_id = :account")
+			.param("group", groupId)
+			.param("account", account.toString())
+			.update() > 0;
+		if (removed) {
+			events.publishEvent(new GroupEvents.MemberRemoved(groupId, account));
+		}
+		return removed;
+	}
+
+	public Page<Member> members(String groupId, int page, int size) {
+		get(groupId);
+		List<Member> items = jdbc.sql("""
+				SELECT m.account_id, a.email, m.source, m.expires_at, m.created_at
+				  FROM group_members m JOIN accounts a ON a.id = m.account_id
+				 WHERE m.group_id = :group ORDER BY a.email LIMIT :limit OFFSET :offset""")
+			.param("group", groupId)
+			.param("limit", size)
+			.param("offset", (long) page * size)
+			.query(Groups::member)
+			.list();
+		long total = jdbc.sql("SELECT COUNT(*) FROM group_members WHERE group_id = :group")
+			.param("group", groupId)
+			.query(Long.class)
+			.single();
+		return new Page<>(items, page, size, total);
+	}
+
+	/**
+	 * The names of the groups the account is in now, directly or through a subgroup, by name. One
+	 * query (a recursive walk up the tree), read afresh each time: a membership removed or ended
+	 * counts for nothing at once, on every node.
+	 */
+	public List<String> effectiveNames(AccountId account) {
+		return jdbc.sql("""
+				WITH RECURSIVE effective(group_id) AS (
+				    SELECT m.group_id FROM group_members m
+				     WHERE m.account_id = :account AND (m.expires_at IS NULL OR m.expires_at > :now)
+				  UNION
+				    SELECT g.parent_id FROM groups g JOIN effective e ON g.id = e.group_id WHERE g.parent_id IS NOT NULL)
+				SELECT g.name FROM groups g JOIN effective e ON g.id = e.group_id ORDER BY g.name_key""")
+			.param("account", account.toString())
+			.param("now", clock.millis())
+			.query(String.class)
+			.list();
+	}
+
+	private Optional<Member> member(String groupId, AccountId account) {
+		return jdbc.sql("""
+				SELECT m.account_id, a.email, m.source, m.expires_at, m.created_at
+				  FROM group_members m JOIN accounts a ON a.id = m.account_id
+				 WHERE m.group_id = :group AND m.account_id = :account""")
+			.param("group", groupId)
+			.param("account", account.toString())
+			.query(Groups::member)
+			.optional();
+	}
+
+	/** The parent may not be the group or below it, and the tree stays within {@link #MAX_DEPTH}. */
+	private void checkParent(String id, @Nullable String parent) {
+		if (parent == null) {
+			return;
+		}
+		for (String at = parent; at != null; at = get(at).parentId()) {
+			if (at.equals(id)) {
+				throw new GroupProblems.InvalidParent("A group cannot be inside itself or one of its subgroups.");
+			}
+		}
+		if (depth(parent) + 1 + height(id) >= MAX_DEPTH) {
+			throw new GroupProblems.InvalidParent("Groups nest at most " + MAX_DEPTH + " deep.");
+		}
+	}
+
+	/** How many ancestors the group has. */
+	private int depth(String id) {
+		int depth = 0;
+		for (String at = get(id).parentId(); at != null && depth <= MAX_DEPTH; at = get(at).parentId()) {
+			depth++;
+		}
+		return depth;
+	}
+
+	/** How many levels of subgroups lie below the group. */
+	private int height(String id) {
+		List<String> children = jdbc.sql("SELECT id FROM groups WHERE parent_id = :id").param("id", id).query(String.class).list();
+		int height = 0;
+		for (String child : children) {
+			height = Math.max(height, 1 + height(child));
+		}
+		return height;
+	}
+
+	private static Group manual(Group group) {
+		if ("directory".equals(group.source())) {
+			throw new GroupProblems.ManagedByDirectory();
+		}
+		return group;
+	}
+
+	private static String name(@Nullable String raw) {
+		String name = raw == null ? "" : raw.strip();
+		if (name.isEmpty() || name.length() > MAX_NAME || !name.matches("[^\\p{Cc}\\p{Cf}]+")) {
+			throw new GroupProblems.InvalidGroup("name must be 1 to " + MAX_NAME + " visible characters.");
+		}
+		return name;
+	}
+
+	private static @Nullable String description(@Nullable String raw) {
+		if (raw == null || raw.isBlank()) {
+			return null;
+		}
+		if (raw.length() > MAX_DESCRIPTION || raw.indexOf('\0') >= 0) {
+			throw new GroupProblems.InvalidGroup("description must be at most " + MAX_DESCRIPTION + " characters.");
+		}
+		return raw.strip();
+	}
+
+	private static String like(String text) {
+		return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+	}
+
+	private static Group group(ResultSet row, int n) throws SQLException {
+		return new Group(row.getString("id"), row.getString("name"), row.getString("description"),
+				row.getString("parent_id"), row.getString("source"), row.getLong("members"),
+				Instant.ofEpochMilli(row.getLong("created_at")), Instant.ofEpochMilli(row.getLong("updated_at")));
+	}
+
+	private static Member member(ResultSet row, int n) throws SQLException {
+		long expires = row.getLong("expires_at");
+		boolean noEnd = row.wasNull();
+		return new Member(AccountId.parse(row.getString("account_id")), row.getString("email"), row.getString("source"),
+				noEnd ? null : Instant.ofEpochMilli(expires), Instant.ofEpochMilli(row.getLong("created_at")));
+	}
+
+}
