@@ -30,13 +30,6 @@ import dev.portero.account.AccountService;
 @Service
 public class Groups {
 
-	/** How deep the tree may grow: enough for any organisation chart, little for the recursive read. */
-	static final int MAX_DEPTH = 16;
-
-	private static final int MAX_NAME = 200;
-
-	private static final int MAX_DESCRIPTION = 1000;
-
 	public record Group(String id, String name, @Nullable String description, @Nullable String parentId, String source,
 			long members, Instant createdAt, Instant updatedAt) {
 	}
@@ -72,7 +65,10 @@ public class Groups {
 
 	private final Clock clock;
 
+	private final GroupTree tree;
+
 	Groups(JdbcClient jdbc, AccountService accounts, ApplicationEventPublisher events, Clock clock) {
+		this.tree = new GroupTree(jdbc);
 		this.jdbc = jdbc;
 		this.accounts = accounts;
 		this.events = events;
@@ -81,10 +77,10 @@ public class Groups {
 
 	@Transactional
 	public Group create(Draft draft) {
-		String name = name(draft.name());
+		String name = GroupRules.name(draft.name());
 		String parent = draft.parentId() == null ? null : get(draft.parentId()).id();
-		if (parent != null && depth(parent) + 1 >= MAX_DEPTH) {
-			throw new GroupProblems.InvalidParent("Groups nest at most " + MAX_DEPTH + " deep.");
+		if (parent != null) {
+			tree.checkParent(null, parent);
 		}
 		String id = UUID.randomUUID().toString();
 		long now = clock.millis();
@@ -95,7 +91,7 @@ public class Groups {
 				.param("id", id)
 				.param("name", name)
 				.param("key", name.toLowerCase(Locale.ROOT))
-				.param("description", description(draft.description()))
+				.param("description", GroupRules.description(draft.description()))
 				.param("parent", parent)
 				.param("now", now)
 				.update();
@@ -117,7 +113,7 @@ public class Groups {
 
 	/** By name; {@code search} matches a part of the name, without case. */
 	public Page<Group> page(@Nullable String search, int page, int size) {
-		String filter = search == null || search.isBlank() ? "%" : "%" + like(search.strip().toLowerCase(Locale.ROOT)) + "%";
+		String filter = search == null || search.isBlank() ? "%" : "%" + GroupRules.like(search.strip().toLowerCase(Locale.ROOT)) + "%";
 		List<Group> items = jdbc.sql("SELECT " + COLUMNS
 				+ " FROM groups g WHERE g.name_key LIKE :filter ESCAPE '\\' ORDER BY g.name_key, g.id LIMIT :limit OFFSET :offset")
 			.param("filter", filter)
@@ -136,17 +132,17 @@ public class Groups {
 	public Group update(String id, Changes changes) {
 		Group before = manual(get(id));
 		Set<String> changed = new LinkedHashSet<>();
-		String name = changes.name() == null ? before.name() : name(changes.name());
+		String name = changes.name() == null ? before.name() : GroupRules.name(changes.name());
 		if (!name.equals(before.name())) {
 			changed.add("name");
 		}
-		String description = changes.description() == null ? before.description() : description(changes.description());
+		String description = changes.description() == null ? before.description() : GroupRules.description(changes.description());
 		if (!java.util.Objects.equals(description, before.description())) {
 			changed.add("description");
 		}
 		String parent = changes.moveToTop() ? null : changes.parentId() == null ? before.parentId() : get(changes.parentId()).id();
 		if (!java.util.Objects.equals(parent, before.parentId())) {
-			checkParent(id, parent);
+			tree.checkParent(id, parent);
 			changed.add("parentId");
 		}
 		try {
@@ -271,67 +267,11 @@ public class Groups {
 			.optional();
 	}
 
-	/** The parent may not be the group or below it, and the tree stays within {@link #MAX_DEPTH}. */
-	private void checkParent(String id, @Nullable String parent) {
-		if (parent == null) {
-			return;
-		}
-		for (String at = parent; at != null; at = get(at).parentId()) {
-			if (at.equals(id)) {
-				throw new GroupProblems.InvalidParent("A group cannot be inside itself or one of its subgroups.");
-			}
-		}
-		if (depth(parent) + 1 + height(id) >= MAX_DEPTH) {
-			throw new GroupProblems.InvalidParent("Groups nest at most " + MAX_DEPTH + " deep.");
-		}
-	}
-
-	/** How many ancestors the group has. */
-	private int depth(String id) {
-		int depth = 0;
-		for (String at = get(id).parentId(); at != null && depth <= MAX_DEPTH; at = get(at).parentId()) {
-			depth++;
-		}
-		return depth;
-	}
-
-	/** How many levels of subgroups lie below the group. */
-	private int height(String id) {
-		List<String> children = jdbc.sql("SELECT id FROM groups WHERE parent_id = :id").param("id", id).query(String.class).list();
-		int height = 0;
-		for (String child : children) {
-			height = Math.max(height, 1 + height(child));
-		}
-		return height;
-	}
-
 	private static Group manual(Group group) {
 		if ("directory".equals(group.source())) {
 			throw new GroupProblems.ManagedByDirectory();
 		}
 		return group;
-	}
-
-	private static String name(@Nullable String raw) {
-		String name = raw == null ? "" : raw.strip();
-		if (name.isEmpty() || name.length() > MAX_NAME || !name.matches("[^\\p{Cc}\\p{Cf}]+")) {
-			throw new GroupProblems.InvalidGroup("name must be 1 to " + MAX_NAME + " visible characters.");
-		}
-		return name;
-	}
-
-	private static @Nullable String description(@Nullable String raw) {
-		if (raw == null || raw.isBlank()) {
-			return null;
-		}
-		if (raw.length() > MAX_DESCRIPTION || raw.indexOf('\0') >= 0) {
-			throw new GroupProblems.InvalidGroup("description must be at most " + MAX_DESCRIPTION + " characters.");
-		}
-		return raw.strip();
-	}
-
-	private static String like(String text) {
-		return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
 	}
 
 	private static Group group(ResultSet row, int n) throws SQLException {

@@ -17,7 +17,7 @@ class ArchitectureTest {
 		.importPackages("dev.portero");
 
 	private static final String[] FEATURES = { "dev.portero.account..", "dev.portero.login..", "dev.portero.admin..",
-			"dev.portero.mail..", "dev.portero.cli..", "dev.portero.federation.." };
+			"dev.portero.mail..", "dev.portero.cli..", "dev.portero.federation..", "dev.portero.groups.." };
 
 	@Test
 	void configAndWebImportNoFeature() {
@@ -77,6 +77,21 @@ class ArchitectureTest {
 			.whereLayer("ldap").mayNotBeAccessedByAnyLayer()
 			.whereLayer("links").mayNotBeAccessedByAnyLayer()
 			.whereLayer("providers").mayOnlyBeAccessedByLayers("upstream", "ldap")
+			.check(CLASSES);
+	}
+
+	/**
+	 * Groups and roles are read by the token side (claims) and written by the admin API and SCIM:
+	 * the module itself knows accounts only, never who reads or writes it.
+	 */
+	@Test
+	void theGroupsModuleKnowsAccountsOnly() {
+		noClasses().that()
+			.resideInAPackage("dev.portero.groups..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("dev.portero.login..", "dev.portero.admin..", "dev.portero.oidc..",
+					"dev.portero.federation..")
 			.check(CLASSES);
 	}
 

@@ -99,6 +99,9 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 	FindByIndexNameSessionRepository<? extends Session> sessions;
 
 	@Autowired
+	dev.portero.groups.Groups groups;
+
+	@Autowired
 	JdbcClient jdbc;
 
 	@Autowired
@@ -168,6 +171,11 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /api/v1/admin/identity-providers", this::apiCreateIdentityProvider);
 		scenarios.put("PATCH /api/v1/admin/identity-providers/{id}", this::apiChangeIdentityProvider);
 		scenarios.put("DELETE /api/v1/admin/identity-providers/{id}", this::apiDeleteIdentityProvider);
+		scenarios.put("POST /api/v1/admin/groups", this::apiCreateGroup);
+		scenarios.put("PATCH /api/v1/admin/groups/{id}", this::apiChangeGroup);
+		scenarios.put("DELETE /api/v1/admin/groups/{id}", this::apiDeleteGroup);
+		scenarios.put("PUT /api/v1/admin/groups/{id}/members/{userId}", this::apiAddMember);
+		scenarios.put("DELETE /api/v1/admin/groups/{id}/members/{userId}", this::apiRemoveMember);
 		scenarios.put("POST /oauth2/register", () -> registrationByCookieFindsNothing("POST", "/oauth2/register"));
 		scenarios.put("PUT /oauth2/register/{clientId}",
 				() -> registrationByCookieFindsNothing("PUT", "/oauth2/register/some-client"));
@@ -868,6 +876,63 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
 		assertThat(identityProviders()).isEqualTo(before - 1);
+	}
+
+	private void apiCreateGroup() {
+		String name = "csrf-group-" + java.util.UUID.randomUUID();
+		String body = "{\"name\":\"" + name + "\"}";
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "POST", "/api/v1/admin/groups", body);
+		assertThat(groups.page(name, 0, 1).total()).as("no group made").isZero();
+
+		assertThat(victim.json("POST", "/api/v1/admin/groups", body).statusCode()).isEqualTo(201);
+		assertThat(groups.page(name, 0, 1).total()).isEqualTo(1);
+	}
+
+	private void apiChangeGroup() {
+		String id = groups.create(new dev.portero.groups.Groups.Draft("csrf-change-" + java.util.UUID.randomUUID(), null, null)).id();
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "PATCH", "/api/v1/admin/groups/" + id, "{\"description\":\"forged\"}");
+		assertThat(groups.get(id).description()).isNull();
+
+		assertThat(victim.json("PATCH", "/api/v1/admin/groups/" + id, "{\"description\":\"kept\"}").statusCode())
+			.isEqualTo(200);
+		assertThat(groups.get(id).description()).isEqualTo("kept");
+	}
+
+	private void apiDeleteGroup() {
+		String id = groups.create(new dev.portero.groups.Groups.Draft("csrf-delete-" + java.util.UUID.randomUUID(), null, null)).id();
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "DELETE", "/api/v1/admin/groups/" + id, null);
+		assertThat(groups.find(id)).isPresent();
+
+		assertThat(victim.json("DELETE", "/api/v1/admin/groups/" + id, null).statusCode()).isEqualTo(204);
+		assertThat(groups.find(id)).isEmpty();
+	}
+
+	private void apiAddMember() {
+		String id = groups.create(new dev.portero.groups.Groups.Draft("csrf-member-" + java.util.UUID.randomUUID(), null, null)).id();
+		Account member = newAccount("group-member");
+		String path = "/api/v1/admin/groups/" + id + "/members/" + member.id();
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "PUT", path, "{}");
+		assertThat(groups.members(id, 0, 10).total()).isZero();
+
+		assertThat(victim.json("PUT", path, "{}").statusCode()).isEqualTo(200);
+		assertThat(groups.members(id, 0, 10).total()).isEqualTo(1);
+	}
+
+	private void apiRemoveMember() {
+		String id = groups.create(new dev.portero.groups.Groups.Draft("csrf-leave-" + java.util.UUID.randomUUID(), null, null)).id();
+		Account member = newAccount("group-leaver");
+		groups.putMember(id, member.id(), null);
+		String path = "/api/v1/admin/groups/" + id + "/members/" + member.id();
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "DELETE", path, null);
+		assertThat(groups.members(id, 0, 10).total()).isEqualTo(1);
+
+		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
+		assertThat(groups.members(id, 0, 10).total()).isZero();
 	}
 
 	private static final String GITHUB = "{\"name\":\"GitHub\",\"preset\":\"github\",\"clientId\":\"c\",\"clientSecret\":\"s\"}";

@@ -210,6 +210,10 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		visits.add(get("/oauth2/register/{clientId}", "/oauth2/register/" + clientId, false));
 		visits.add(get("/oauth2/register/{clientId}", "/oauth2/register/" + clientId, true));
 		visits.add(api("/api/v1/admin/identity-providers", "/api/v1/admin/identity-providers"));
+		visits.add(api("/api/v1/admin/groups", "/api/v1/admin/groups"));
+		visits.add(api("/api/v1/admin/groups/{id}", "/api/v1/admin/groups/no-such-group"));
+		visits.add(api("/api/v1/admin/groups/{id}/members", "/api/v1/admin/groups/no-such-group/members"));
+		visits.add(get("/api/v1/admin/groups", "/api/v1/admin/groups", false));
 		visits.add(api("/api/v1/admin/identity-providers/{id}", "/api/v1/admin/identity-providers/no-such-provider"));
 		visits.add(get("/api/v1/admin/identity-providers", "/api/v1/admin/identity-providers", false));
 		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));
