@@ -1,4 +1,4 @@
-package dev.portero.groups;
+package dev.portero.admin;
 
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.portero.account.Account;
 import dev.portero.account.Registration;
+import dev.portero.groups.Groups;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
 import tools.jackson.databind.JsonNode;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only without subgroups; members added with or without an end, removed; a member of a subgroup
  * counts as a member of its parents, an ended membership for nothing; every change audited.
  */
-class AdminGroupsApiIntegrationTest extends IntegrationTestSupport {
+class GroupsApiIntegrationTest extends IntegrationTestSupport {
 
 	private static final String GROUPS = "/api/v1/admin/groups";
 
