@@ -29,6 +29,20 @@ public final class GroupEvents {
 	public record MemberRemoved(String groupId, AccountId accountId) {
 	}
 
+	/** {@code registeredId} null: an instance-wide role. */
+	public record RoleDefined(String roleId, @Nullable String registeredId, String name) {
+	}
+
+	public record RoleDeleted(String roleId, @Nullable String registeredId, String name) {
+	}
+
+	/** To an account ({@code accountId}) or a group ({@code groupId}). */
+	public record RoleGranted(String roleId, String name, @Nullable String accountId, @Nullable String groupId) {
+	}
+
+	public record RoleRevoked(String roleId, String name, @Nullable String accountId, @Nullable String groupId) {
+	}
+
 	/** A membership reached its end by itself; audited once, after the fact. */
 	public record MembershipLapsed(String groupId, AccountId accountId, Instant expiredAt) {
 	}

@@ -56,6 +56,24 @@ public final class GroupProblems {
 
 	}
 
+	/** No role has this id (for this client). */
+	public static final class UnknownRole extends ProblemException {
+
+		UnknownRole() {
+			super(HttpStatus.NOT_FOUND, "unknown-role", "No role has this id.");
+		}
+
+	}
+
+	/** The client (or the instance) already has a role of this name. */
+	public static final class RoleNameTaken extends ProblemException {
+
+		RoleNameTaken() {
+			super(HttpStatus.CONFLICT, "role-name-taken", "A role of this name exists already.");
+		}
+
+	}
+
 	/** A directory's group is kept by the directory: it changes at its members' sign-ins only. */
 	public static final class ManagedByDirectory extends ProblemException {
 

@@ -32,3 +32,33 @@ CREATE TABLE group_members (
 );
 CREATE INDEX group_members_account ON group_members (account_id, group_id);
 CREATE INDEX group_members_expiring ON group_members (expires_at) WHERE expires_at IS NOT NULL AND lapsed_at IS NULL;
+
+-- app_roles: what an application lets a person do (billing:admin), defined per client
+-- (registered_id, the client's internal id) or instance-wide (NULL). Kept apart from account_roles,
+-- which is Portero's own administrator right and never granted through groups.
+CREATE TABLE app_roles (
+    id            VARCHAR(36)   NOT NULL PRIMARY KEY,
+    registered_id VARCHAR(100)  REFERENCES oauth2_registered_client (id) ON DELETE CASCADE,
+    name          VARCHAR(100)  NOT NULL,
+    description   VARCHAR(1000),
+    created_at    BIGINT        NOT NULL
+);
+-- NULLs are distinct in a unique index: one index per kind, so two instance-wide roles cannot share a name
+CREATE UNIQUE INDEX app_roles_client ON app_roles (registered_id, name) WHERE registered_id IS NOT NULL;
+CREATE UNIQUE INDEX app_roles_instance ON app_roles (name) WHERE registered_id IS NULL;
+
+CREATE TABLE account_app_roles (
+    account_id VARCHAR(36) NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    role_id    VARCHAR(36) NOT NULL REFERENCES app_roles (id) ON DELETE CASCADE,
+    created_at BIGINT      NOT NULL,
+    PRIMARY KEY (account_id, role_id)
+);
+CREATE INDEX account_app_roles_role ON account_app_roles (role_id);
+
+CREATE TABLE group_app_roles (
+    group_id   VARCHAR(36) NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    role_id    VARCHAR(36) NOT NULL REFERENCES app_roles (id) ON DELETE CASCADE,
+    created_at BIGINT      NOT NULL,
+    PRIMARY KEY (group_id, role_id)
+);
+CREATE INDEX group_app_roles_role ON group_app_roles (role_id);
