@@ -117,7 +117,8 @@ class AuthorizationServerConfiguration {
 			.oidc(oidc -> oidc
 				.logoutEndpoint(logout -> logout.logoutResponseHandler(RpInitiatedLogout.responseHandler(events)))
 				.userInfoEndpoint(userInfo -> userInfo.userInfoMapper(context -> new OidcUserInfo(claims
-					.of(context.getAuthorization().getPrincipalName(), context.getAccessToken().getScopes()))))
+					.of(context.getAuthorization().getPrincipalName(), context.getAuthorization().getRegisteredClientId(),
+							context.getAccessToken().getScopes()))))
 				.providerConfigurationEndpoint(configuration -> configuration
 					.providerConfigurationCustomizer(metadata -> metadata
 						.claims(AuthorizationServerConfiguration::whatClientsCanDo)
@@ -126,7 +127,8 @@ class AuthorizationServerConfiguration {
 							algorithms.clear();
 							SigningKeys.algorithms().forEach(algorithm -> algorithms.add(algorithm.name()));
 						})
-						.scopes(scopes -> scopes.addAll(List.of("profile", "email", "offline_access", Clients.ADMIN_SCOPE)))
+						.scopes(scopes -> scopes.addAll(List.of("profile", "email", "offline_access", OidcClaims.GROUPS,
+								OidcClaims.ROLES, Clients.ADMIN_SCOPE)))
 						.claim("request_parameter_supported", false)
 						.claim("request_uri_parameter_supported", false)
 						.claim("claims_parameter_supported", true)
@@ -135,7 +137,7 @@ class AuthorizationServerConfiguration {
 						.claim("backchannel_logout_supported", true)
 						.claim("backchannel_logout_session_supported", true)
 						.claim("claims_supported", List.of("sub", "name", "updated_at", "email", "email_verified",
-								"auth_time", "amr", "acr"))))));
+								OidcClaims.GROUPS, OidcClaims.ROLES, "auth_time", "amr", "acr"))))));
 		RequestMatcher clientEndpoints = new OrRequestMatcher(
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/token"),
 				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/introspect"),

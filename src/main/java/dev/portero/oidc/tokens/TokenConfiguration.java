@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
@@ -128,6 +129,12 @@ class TokenConfiguration {
 				if (!context.getAuthorizedScopes().isEmpty()) {
 					context.getClaims().claim("scope", String.join(" ", context.getAuthorizedScopes()));
 				}
+				// a person's groups and roles, read now (a client's own token names no person)
+				if (!AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
+					context.getClaims()
+						.claims(existing -> existing.putAll(claims.access(context.getPrincipal().getName(),
+								context.getRegisteredClient().getId(), context.getAuthorizedScopes())));
+				}
 				Counter.builder("portero.tokens.issued")
 					.description("Access tokens issued, by grant")
 					.tag("grant", context.getAuthorizationGrantType().getValue())
@@ -135,7 +142,8 @@ class TokenConfiguration {
 					.increment();
 			}
 			if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
-				Map<String, Object> released = claims.of(context.getPrincipal().getName(), context.getAuthorizedScopes());
+				Map<String, Object> released = claims.of(context.getPrincipal().getName(),
+						context.getRegisteredClient().getId(), context.getAuthorizedScopes());
 				released.remove("sub");
 				context.getClaims().claims(existing -> existing.putAll(released));
 				List<String> methods = AuthenticationMethods.of(context.getPrincipal().getAuthorities());

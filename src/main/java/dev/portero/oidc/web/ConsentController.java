@@ -75,6 +75,8 @@ class ConsentController {
 			case OidcScopes.PROFILE -> "Your name";
 			case OidcScopes.EMAIL -> "Your e-mail address and whether it is verified";
 			case "offline_access" -> "Stay signed in to it when you are away (refresh tokens)";
+			case "groups" -> "The names of the groups you are in";
+			case "roles" -> "What you may do in it (your roles for this application)";
 			case "portero:admin" -> "Administer Portero";
 			default -> "Access named \u201c" + scope + "\u201d";
 		};
