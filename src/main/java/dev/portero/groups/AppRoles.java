@@ -60,6 +60,16 @@ public class AppRoles {
 			throw new GroupProblems.InvalidGroup("A role name is 1 to 100 letters, digits and : . _ / -, starting "
 					+ "with a letter or digit.");
 		}
+		// Checked before writing: SQLite's driver reports the unique index's violation as an uncategorised error.
+		boolean taken = jdbc.sql("SELECT COUNT(*) FROM app_roles WHERE name = :name AND "
+				+ (registeredId == null ? "registered_id IS NULL" : "registered_id = :client"))
+			.param("name", name)
+			.param("client", registeredId == null ? "" : registeredId)
+			.query(Long.class)
+			.single() > 0;
+		if (taken) {
+			throw new GroupProblems.RoleNameTaken();
+		}
 		String id = UUID.randomUUID().toString();
 		try {
 			jdbc.sql("""
