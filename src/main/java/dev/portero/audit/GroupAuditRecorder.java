@@ -3,6 +3,7 @@ package dev.portero.audit;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -55,6 +56,40 @@ class GroupAuditRecorder {
 	void on(GroupEvents.MembershipLapsed event) {
 		trail.record("group.membership_lapsed", true, "system", event.accountId().toString(),
 				Map.of("group", event.groupId(), "expired_at", event.expiredAt().toString()));
+	}
+
+	@EventListener
+	void on(GroupEvents.RoleDefined event) {
+		trail.record("group.role_defined", true, event.roleId(), role(event.name(), event.registeredId()));
+	}
+
+	@EventListener
+	void on(GroupEvents.RoleDeleted event) {
+		trail.record("group.role_deleted", true, event.roleId(), role(event.name(), event.registeredId()));
+	}
+
+	@EventListener
+	void on(GroupEvents.RoleGranted event) {
+		trail.record("group.role_granted", true, grantee(event.accountId(), event.groupId()),
+				Map.of("role", event.roleId(), "name", event.name()));
+	}
+
+	@EventListener
+	void on(GroupEvents.RoleRevoked event) {
+		trail.record("group.role_revoked", true, grantee(event.accountId(), event.groupId()),
+				Map.of("role", event.roleId(), "name", event.name()));
+	}
+
+	private static Map<String, Object> role(String name, @Nullable String registeredId) {
+		Map<String, Object> details = new HashMap<>();
+		details.put("name", name);
+		details.put("client", registeredId == null ? "instance-wide" : registeredId);
+		return details;
+	}
+
+	/** The account's id, or "group:" and the group's id. */
+	private static String grantee(@Nullable String accountId, @Nullable String groupId) {
+		return accountId != null ? accountId : "group:" + groupId;
 	}
 
 }

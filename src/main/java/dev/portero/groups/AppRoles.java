@@ -106,6 +106,18 @@ public class AppRoles {
 			.list();
 	}
 
+	/** The roles granted to the group itself (not those its parents bring), by name. */
+	public List<AppRole> grantedTo(String groupId) {
+		groups.get(groupId);
+		return jdbc.sql("""
+				SELECT r.id, r.registered_id, r.name, r.description, r.created_at
+				  FROM app_roles r JOIN group_app_roles gr ON gr.role_id = r.id
+				 WHERE gr.group_id = :group ORDER BY r.name""")
+			.param("group", groupId)
+			.query(AppRoles::role)
+			.list();
+	}
+
 	/** Removes the role and every grant of it. */
 	@Transactional
 	public void delete(String id) {
@@ -183,12 +195,7 @@ public class AppRoles {
 	 * next token on every node.
 	 */
 	public List<String> effective(AccountId account, String registeredId) {
-		return jdbc.sql("""
-				WITH RECURSIVE effective(group_id) AS (
-				    SELECT m.group_id FROM group_members m
-				     WHERE m.account_id = :account AND (m.expires_at IS NULL OR m.expires_at > :now)
-				  UNION
-				    SELECT g.parent_id FROM groups g JOIN effective e ON g.id = e.group_id WHERE g.parent_id IS NOT NULL)
+		return jdbc.sql(AccountGroups.EFFECTIVE_GROUPS + """
 				SELECT r.name FROM app_roles r
 				 WHERE (r.registered_id = :client OR r.registered_id IS NULL)
 				   AND (r.id IN (SELECT role_id FROM account_app_roles WHERE account_id = :account)

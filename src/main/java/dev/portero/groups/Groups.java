@@ -46,8 +46,9 @@ public class Groups {
 			boolean moveToTop) {
 	}
 
+	/** {@code ended}: past its {@code expiresAt}, so it counts for nothing (kept until removed or renewed). */
 	public record Member(AccountId accountId, String email, String source, @Nullable Instant expiresAt,
-			Instant addedAt) {
+			Instant addedAt, boolean ended) {
 	}
 
 	public record Page<T>(List<T> items, int page, int size, long total) {
@@ -246,7 +247,7 @@ public class Groups {
 			.param("group", groupId)
 			.param("limit", size)
 			.param("offset", (long) page * size)
-			.query(Groups::member)
+			.query(this::member)
 			.list();
 		long total = jdbc.sql("SELECT COUNT(*) FROM group_members WHERE group_id = :group")
 			.param("group", groupId)
@@ -261,12 +262,7 @@ public class Groups {
 	 * counts for nothing at once, on every node.
 	 */
 	public List<String> effectiveNames(AccountId account) {
-		return jdbc.sql("""
-				WITH RECURSIVE effective(group_id) AS (
-				    SELECT m.group_id FROM group_members m
-				     WHERE m.account_id = :account AND (m.expires_at IS NULL OR m.expires_at > :now)
-				  UNION
-				    SELECT g.parent_id FROM groups g JOIN effective e ON g.id = e.group_id WHERE g.parent_id IS NOT NULL)
+		return jdbc.sql(AccountGroups.EFFECTIVE_GROUPS + """
 				SELECT g.name FROM groups g JOIN effective e ON g.id = e.group_id ORDER BY g.name_key""")
 			.param("account", account.toString())
 			.param("now", clock.millis())
@@ -281,7 +277,7 @@ public class Groups {
 				 WHERE m.group_id = :group AND m.account_id = :account""")
 			.param("group", groupId)
 			.param("account", account.toString())
-			.query(Groups::member)
+			.query(this::member)
 			.optional();
 	}
 
@@ -298,11 +294,12 @@ public class Groups {
 				Instant.ofEpochMilli(row.getLong("created_at")), Instant.ofEpochMilli(row.getLong("updated_at")));
 	}
 
-	private static Member member(ResultSet row, int n) throws SQLException {
+	private Member member(ResultSet row, int n) throws SQLException {
 		long expires = row.getLong("expires_at");
 		boolean noEnd = row.wasNull();
 		return new Member(AccountId.parse(row.getString("account_id")), row.getString("email"), row.getString("source"),
-				noEnd ? null : Instant.ofEpochMilli(expires), Instant.ofEpochMilli(row.getLong("created_at")));
+				noEnd ? null : Instant.ofEpochMilli(expires), Instant.ofEpochMilli(row.getLong("created_at")),
+				!noEnd && expires <= clock.millis());
 	}
 
 }

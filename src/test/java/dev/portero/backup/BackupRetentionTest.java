@@ -2,10 +2,8 @@ package dev.portero.backup;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +18,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import dev.portero.config.Databases;
 import dev.portero.config.MasterKey;
 import dev.portero.config.PorteroSettings;
+import dev.portero.support.SteppingClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,36 +75,6 @@ class BackupRetentionTest {
 		assertThat(BackupFormat.timeOf(BackupFormat.fileName(at))).contains(at);
 		assertThat(BackupFormat.timeOf("." + BackupFormat.fileName(at) + ".partial")).isEmpty();
 		assertThat(BackupFormat.timeOf(BackupFormat.fileName(at) + BackupFiles.VERIFIED_SUFFIX)).isEmpty();
-	}
-
-	/** A clock that moves only when told to. */
-	private static final class SteppingClock extends Clock {
-
-		private Instant now;
-
-		SteppingClock(Instant start) {
-			this.now = start;
-		}
-
-		void advance(Duration duration) {
-			now = now.plus(duration);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return now;
-		}
-
 	}
 
 }

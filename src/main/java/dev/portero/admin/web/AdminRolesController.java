@@ -71,6 +71,16 @@ class AdminRolesController {
 		return ResponseEntity.created(URI.create("/api/v1/admin/roles/" + role.id())).body(view(role, clientId));
 	}
 
+	@GetMapping("/api/v1/admin/roles/{roleId}")
+	RoleView get(@PathVariable String roleId) {
+		return view(roles.get(roleId), null);
+	}
+
+	@GetMapping("/api/v1/admin/groups/{groupId}/roles")
+	List<RoleView> groupRoles(@PathVariable String groupId) {
+		return roles.grantedTo(groupId).stream().map(role -> view(role, null)).toList();
+	}
+
 	@DeleteMapping("/api/v1/admin/roles/{roleId}")
 	ResponseEntity<Void> delete(@PathVariable String roleId) {
 		roles.delete(roleId);

@@ -32,6 +32,7 @@ import dev.portero.account.AccountService;
 import dev.portero.account.Emails;
 import dev.portero.account.Registration;
 import dev.portero.account.Role;
+import dev.portero.groups.AccountGroups;
 import dev.portero.login.SessionInfo;
 import dev.portero.login.Sessions;
 
@@ -48,6 +49,15 @@ class AdminUsersController {
 					account.enabled(), account.roles(), account.createdAt());
 		}
 
+	}
+
+	/**
+	 * One user with its groups (direct, and reached through subgroups) and the application roles it
+	 * holds now ({@code applicationRoles}); {@code roles} stays Portero's own administrator right.
+	 */
+	record UserDetailView(String id, String email, String displayName, boolean emailVerified, boolean enabled,
+			Set<Role> roles, Instant createdAt, List<AccountGroups.Membership> groups,
+			List<AccountGroups.HeldRole> applicationRoles) {
 	}
 
 	record PageView<T>(List<T> items, int page, int size, long total) {
@@ -76,10 +86,14 @@ class AdminUsersController {
 
 	private final Sessions sessions;
 
-	AdminUsersController(AccountService accounts, Registration registration, Sessions sessions) {
+	private final AccountGroups accountGroups;
+
+	AdminUsersController(AccountService accounts, Registration registration, Sessions sessions,
+			AccountGroups accountGroups) {
 		this.accounts = accounts;
 		this.registration = registration;
 		this.sessions = sessions;
+		this.accountGroups = accountGroups;
 	}
 
 	@GetMapping
@@ -92,8 +106,11 @@ class AdminUsersController {
 	}
 
 	@GetMapping("/{id}")
-	UserView get(@PathVariable String id) {
-		return UserView.of(accounts.get(parse(id)));
+	UserDetailView get(@PathVariable String id) {
+		Account account = accounts.get(parse(id));
+		return new UserDetailView(account.id().toString(), account.email(), account.displayName(),
+				account.emailVerified(), account.enabled(), account.roles(), account.createdAt(),
+				accountGroups.memberships(account.id()), accountGroups.roles(account.id()));
 	}
 
 	@PostMapping
