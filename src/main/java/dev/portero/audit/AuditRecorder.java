@@ -194,6 +194,11 @@ class AuditRecorder {
 	}
 
 	@EventListener
+	void on(OidcEvents.ClientClaimMappingsChanged event) {
+		trail.record("oidc.client_claims_mapped", true, event.clientId(), Map.of("claims", String.join(",", event.claims())));
+	}
+
+	@EventListener
 	void on(OidcEvents.ClientPkceNotRequired event) {
 		trail.record("oidc.client_pkce_not_required", true, event.clientId(), Map.of());
 	}

@@ -1,5 +1,6 @@
 package dev.portero.federation;
 
+import java.util.List;
 import java.util.Set;
 
 import dev.portero.account.AccountId;
@@ -29,7 +30,11 @@ public final class FederationEvents {
 	 * just now (just-in-time). The Portero sign-in may still ask for a second factor.
 	 */
 	public record SignedInThrough(String providerId, String providerName, String type, AccountId accountId,
-			boolean created) {
+			boolean created, List<String> groups) {
+
+		/** The type of a directory provider, whose {@code groups} are the person's group {@code cn}s now. */
+		public static final String DIRECTORY = "ldap";
+
 	}
 
 	/**

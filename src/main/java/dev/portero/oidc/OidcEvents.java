@@ -35,6 +35,10 @@ public final class OidcEvents {
 	}
 
 	/** An administrator deleted a client, with its consents and tokens. */
+	/** The further claims an administrator mapped for the client, by name (docs/authorization.md). */
+	public record ClientClaimMappingsChanged(String clientId, java.util.List<String> claims) {
+	}
+
 	public record ClientDeleted(String clientId) {
 	}
 

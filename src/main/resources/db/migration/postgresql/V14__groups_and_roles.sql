@@ -62,3 +62,13 @@ CREATE TABLE group_app_roles (
     PRIMARY KEY (group_id, role_id)
 );
 CREATE INDEX group_app_roles_role ON group_app_roles (role_id);
+
+-- claim_mappings: per client, further claims from a fixed set of account attributes (no scripting),
+-- released only when the client was granted the mapping's scope (docs/authorization.md).
+CREATE TABLE claim_mappings (
+    registered_id VARCHAR(100) NOT NULL REFERENCES oauth2_registered_client (id) ON DELETE CASCADE,
+    claim         VARCHAR(100) NOT NULL,
+    source        VARCHAR(40)  NOT NULL,
+    scope         VARCHAR(200) NOT NULL,
+    PRIMARY KEY (registered_id, claim)
+);

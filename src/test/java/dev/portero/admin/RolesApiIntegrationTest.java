@@ -125,6 +125,37 @@ class RolesApiIntegrationTest extends IntegrationTestSupport {
 			.isEqualTo(403);
 	}
 
+	@Test
+	void claimMappingsAreCheckedAsAWholeAndReplacedAtOnce() {
+		Browser admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+		String clientId = new TestClients(repository, secrets).confidential("https://app.example/cb", true, "roles")
+			.clientId();
+		String path = "/api/v1/admin/clients/" + clientId + "/claim-mappings";
+		assertThat(JSON.readTree(admin.json("GET", path, null).body())).isEmpty();
+
+		HttpResponse<String> put = admin.json("PUT", path,
+				"[{\"claim\":\"uid\",\"source\":\"account.id\",\"scope\":\"openid\"},"
+						+ "{\"claim\":\"app_roles\",\"source\":\"roles\",\"scope\":\"roles\"}]");
+		assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+		assertThat(JSON.readTree(admin.json("GET", path, null).body())).hasSize(2);
+
+		assertProblem(admin.json("PUT", path, "[{\"claim\":\"sub\",\"source\":\"account.email\",\"scope\":\"openid\"}]"),
+				400, "invalid-claim-mapping");
+		assertProblem(admin.json("PUT", path, "[{\"claim\":\"x\",\"source\":\"account.password\",\"scope\":\"openid\"}]"),
+				400, "invalid-claim-mapping");
+		assertProblem(admin.json("PUT", path, "[{\"claim\":\"x\",\"source\":\"account.email\",\"scope\":\"payroll\"}]"),
+				400, "invalid-claim-mapping");
+		assertProblem(admin.json("PUT", path, "[{\"claim\":\"x\",\"source\":\"roles\",\"scope\":\"roles\"},"
+				+ "{\"claim\":\"x\",\"source\":\"groups\",\"scope\":\"roles\"}]"), 400, "invalid-claim-mapping");
+		assertThat(JSON.readTree(admin.json("GET", path, null).body())).as("a refused list changes nothing").hasSize(2);
+		assertProblem(admin.json("GET", "/api/v1/admin/clients/no-such-app/claim-mappings", null), 404, "unknown-client");
+
+		assertThat(admin.json("PUT", path, "[]").statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(admin.json("GET", path, null).body())).isEmpty();
+		assertThat(audited("oidc.client_claims_mapped")).isPositive();
+	}
+
 	private static JsonNode created(HttpResponse<String> response) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
 		return JSON.readTree(response.body());

@@ -85,13 +85,20 @@ class ArchitectureTest {
 	 * the module itself knows accounts only, never who reads or writes it.
 	 */
 	@Test
-	void theGroupsModuleKnowsAccountsOnly() {
+	void theGroupsModuleKnowsAccountsAndFederationsEventsOnly() {
 		noClasses().that()
 			.resideInAPackage("dev.portero.groups..")
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("dev.portero.login..", "dev.portero.admin..", "dev.portero.oidc..",
-					"dev.portero.federation..")
+					"dev.portero.federation.*..")
+			.check(CLASSES);
+		noClasses().that()
+			.resideInAPackage("dev.portero.federation..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("dev.portero.groups..")
+			.as("federation announces sign-ins; groups listens, never the reverse")
 			.check(CLASSES);
 	}
 

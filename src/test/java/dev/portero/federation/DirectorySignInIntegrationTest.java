@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.portero.account.AccountId;
 import dev.portero.account.Registration;
+import dev.portero.groups.AccountGroups;
 import dev.portero.support.Browser;
 import dev.portero.support.DirectoryTestSupport;
 import dev.portero.throttle.SignInThrottle;
@@ -20,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Directory accounts through the sign-in form, against UnboundID's in-memory directory on
  * loopback: the account made at the first sign-in and the same one after, the address and groups
- * copied each time, wrong passwords throttled exactly like a local account's, and a directory that
+ * copied each time (the groups as directory-managed groups), wrong passwords throttled exactly like a local account's, and a directory that
  * is down refusing its own people with a clear message while local accounts still sign in.
  */
 class DirectorySignInIntegrationTest extends DirectoryTestSupport {
@@ -30,6 +32,9 @@ class DirectorySignInIntegrationTest extends DirectoryTestSupport {
 
 	@Autowired
 	SignInThrottle throttle;
+
+	@Autowired
+	AccountGroups accountGroups;
 
 	@Test
 	void aDirectoryUserSignsInToTheSameAccountEachTimeWithAddressAndGroupsCopied() throws Exception {
@@ -49,6 +54,18 @@ class DirectorySignInIntegrationTest extends DirectoryTestSupport {
 			.query(String.class)
 			.single();
 		assertThat(attributes).contains(email).contains("\"groups\":[\"staff\"]");
+		AccountId accountId = AccountId.parse(account);
+		assertThat(accountGroups.memberships(accountId)).singleElement().satisfies(group -> {
+			assertThat(group.name()).isEqualTo("staff");
+			assertThat(group.source()).as("managed by the directory").isEqualTo("directory");
+		});
+		String staff = accountGroups.memberships(accountId).get(0).groupId();
+		Browser admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+		HttpResponse<String> edited = admin.json("DELETE", "/api/v1/admin/groups/" + staff + "/members/" + account, null);
+		assertThat(edited.statusCode()).as(edited.body()).isEqualTo(409);
+		assertThat(edited.body()).contains("group-managed-by-directory");
+		assertThat(admin.json("GET", "/api/v1/admin/users/" + account, null).body()).contains("\"directory\"");
 
 		directory.modify("cn=staff,ou=groups," + BASE, new com.unboundid.ldap.sdk.Modification(
 				com.unboundid.ldap.sdk.ModificationType.DELETE, "member", "uid=" + uid + ",ou=people," + BASE));
@@ -57,6 +74,7 @@ class DirectorySignInIntegrationTest extends DirectoryTestSupport {
 		assertThat(second.get("/account").body()).contains(email);
 		assertThat(jdbc.sql("SELECT attributes FROM federated_identities WHERE provider_id = :p").param("p", provider)
 			.query(String.class).single()).as("copied again at this sign-in").contains("\"groups\":[]");
+		assertThat(accountGroups.memberships(accountId)).as("left the directory group, so the Portero one").isEmpty();
 		assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE email = :e").param("e", email).query(Long.class).single())
 			.isEqualTo(1);
 	}

@@ -1,5 +1,6 @@
 package dev.portero.oidc;
 
+import java.util.List;
 import java.util.Map;
 
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -12,6 +13,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import dev.portero.account.Account;
 import dev.portero.groups.AppRoles;
 import dev.portero.groups.Groups;
+import dev.portero.oidc.tokens.ClaimMappings;
 import dev.portero.support.TestClients;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A code + PKCE flow asking {@code openid groups roles}: the person's groups (direct and through a
  * subgroup) and roles (the client's and the instance-wide ones, granted directly or through a
  * group) are in the ID token, the access token, userinfo and introspection; a role taken away is
- * gone from the next refreshed tokens.
+ * gone from the next refreshed tokens; the client's mapped claims go with them when their scope
+ * was granted.
  */
 class GroupsAndRolesClaimsIntegrationTest extends OidcTestSupport {
 
@@ -32,6 +35,9 @@ class GroupsAndRolesClaimsIntegrationTest extends OidcTestSupport {
 
 	@Autowired
 	RegisteredClientRepository registeredClients;
+
+	@Autowired
+	ClaimMappings mappings;
 
 	@Test
 	void tokensCarryTheGroupsAndRolesOfTheirPersonAndARemovedRoleIsGoneAfterRefresh() throws Exception {
@@ -47,6 +53,9 @@ class GroupsAndRolesClaimsIntegrationTest extends OidcTestSupport {
 		AppRoles.AppRole employee = roles.define(null, "employee-" + suffix, null);
 		roles.grantToGroup(admin.id(), staff.id());
 		roles.grantToAccount(employee.id(), account.id());
+		mappings.replace(registeredClients.findByClientId(registered.clientId()), List.of(new ClaimMappings.Draft("uid", "account.id", "openid"),
+				new ClaimMappings.Draft("app_roles", "roles", "roles"),
+				new ClaimMappings.Draft("mail", "account.email", "email")));
 
 		RelyingParty.Request request = app.request("openid groups roles offline_access");
 		Map<String, Object> tokens = tokens(
@@ -61,6 +70,12 @@ class GroupsAndRolesClaimsIntegrationTest extends OidcTestSupport {
 		assertThat(access.getStringListClaim("roles")).containsExactly("billing:admin", "employee-" + suffix);
 		assertThat(app.userinfo(accessToken).body()).contains("billing:admin").contains("Staff " + suffix);
 		assertThat(app.introspect(accessToken)).containsKey("roles");
+		// mapped claims, released by their scope: "email" was not asked for, so no "mail"
+		assertThat(idToken.getStringClaim("uid")).isEqualTo(account.id().toString());
+		assertThat(idToken.getStringListClaim("app_roles")).containsExactly("billing:admin", "employee-" + suffix);
+		assertThat(idToken.getClaim("mail")).isNull();
+		assertThat(access.getStringClaim("uid")).isEqualTo(account.id().toString());
+		assertThat(app.userinfo(accessToken).body()).contains("\"uid\":\"" + account.id() + "\"").doesNotContain("\"mail\"");
 
 		roles.revokeFromGroup(admin.id(), staff.id());
 		Map<String, Object> refreshed = tokens(app.refresh((String) tokens.get("refresh_token")));
@@ -69,6 +84,7 @@ class GroupsAndRolesClaimsIntegrationTest extends OidcTestSupport {
 		JWTClaimsSet refreshedAccess = SignedJWT.parse((String) refreshed.get("access_token")).getJWTClaimsSet();
 		assertThat(refreshedId.getStringListClaim("roles")).containsExactly("employee-" + suffix);
 		assertThat(refreshedAccess.getStringListClaim("roles")).containsExactly("employee-" + suffix);
+		assertThat(refreshedAccess.getStringListClaim("app_roles")).containsExactly("employee-" + suffix);
 		assertThat(refreshedAccess.getStringListClaim("groups")).containsExactly("Billing team " + suffix, "Staff " + suffix);
 	}
 

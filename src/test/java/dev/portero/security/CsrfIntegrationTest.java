@@ -102,6 +102,15 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 	dev.portero.groups.Groups groups;
 
 	@Autowired
+	dev.portero.groups.AppRoles appRoles;
+
+	@Autowired
+	dev.portero.groups.AccountGroups accountGroups;
+
+	@Autowired
+	dev.portero.oidc.tokens.ClaimMappings claimMappings;
+
+	@Autowired
 	JdbcClient jdbc;
 
 	@Autowired
@@ -176,6 +185,14 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("DELETE /api/v1/admin/groups/{id}", this::apiDeleteGroup);
 		scenarios.put("PUT /api/v1/admin/groups/{id}/members/{userId}", this::apiAddMember);
 		scenarios.put("DELETE /api/v1/admin/groups/{id}/members/{userId}", this::apiRemoveMember);
+		scenarios.put("POST /api/v1/admin/roles", () -> apiDefineRole(null));
+		scenarios.put("POST /api/v1/admin/clients/{clientId}/roles", () -> apiDefineRole(newServiceClient("csrf-roles")));
+		scenarios.put("DELETE /api/v1/admin/roles/{roleId}", this::apiDeleteRole);
+		scenarios.put("PUT /api/v1/admin/users/{userId}/roles/{roleId}", () -> apiGrantRole(true));
+		scenarios.put("DELETE /api/v1/admin/users/{userId}/roles/{roleId}", () -> apiRevokeRole(true));
+		scenarios.put("PUT /api/v1/admin/groups/{groupId}/roles/{roleId}", () -> apiGrantRole(false));
+		scenarios.put("DELETE /api/v1/admin/groups/{groupId}/roles/{roleId}", () -> apiRevokeRole(false));
+		scenarios.put("PUT /api/v1/admin/clients/{clientId}/claim-mappings", this::apiMapClaims);
 		scenarios.put("POST /oauth2/register", () -> registrationByCookieFindsNothing("POST", "/oauth2/register"));
 		scenarios.put("PUT /oauth2/register/{clientId}",
 				() -> registrationByCookieFindsNothing("PUT", "/oauth2/register/some-client"));
@@ -933,6 +950,83 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
 		assertThat(groups.members(id, 0, 10).total()).isZero();
+	}
+
+	private void apiDefineRole(String clientId) {
+		String name = "csrf-role-" + Long.toHexString(System.nanoTime());
+		String path = clientId == null ? "/api/v1/admin/roles" : "/api/v1/admin/clients/" + clientId + "/roles";
+		String registeredId = clientId == null ? null : oidcClients.findByClientId(clientId).getId();
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "POST", path, "{\"name\":\"" + name + "\"}");
+		assertThat(appRoles.of(registeredId)).noneMatch(role -> role.name().equals(name));
+
+		assertThat(victim.json("POST", path, "{\"name\":\"" + name + "\"}").statusCode()).isEqualTo(201);
+		assertThat(appRoles.of(registeredId)).anyMatch(role -> role.name().equals(name));
+	}
+
+	private void apiDeleteRole() {
+		String id = appRoles.define(null, "csrf-gone-" + Long.toHexString(System.nanoTime()), null).id();
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "DELETE", "/api/v1/admin/roles/" + id, null);
+		assertThat(appRoles.of(null)).anyMatch(role -> role.id().equals(id));
+
+		assertThat(victim.json("DELETE", "/api/v1/admin/roles/" + id, null).statusCode()).isEqualTo(204);
+		assertThat(appRoles.of(null)).noneMatch(role -> role.id().equals(id));
+	}
+
+	/** To an account ({@code toUser}) or to a group it is in: either way the account holds it. */
+	private void apiGrantRole(boolean toUser) {
+		String role = appRoles.define(null, "csrf-grant-" + Long.toHexString(System.nanoTime()), null).id();
+		Account holder = newAccount("role-holder");
+		String path = toUser ? "/api/v1/admin/users/" + holder.id() + "/roles/" + role
+				: "/api/v1/admin/groups/" + groupOf(holder) + "/roles/" + role;
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "PUT", path, null);
+		assertThat(accountGroups.roles(holder.id())).isEmpty();
+
+		assertThat(victim.json("PUT", path, null).statusCode()).isEqualTo(204);
+		assertThat(accountGroups.roles(holder.id())).hasSize(1);
+	}
+
+	private void apiRevokeRole(boolean fromUser) {
+		String role = appRoles.define(null, "csrf-revoke-" + Long.toHexString(System.nanoTime()), null).id();
+		Account holder = newAccount("role-loser");
+		String path;
+		if (fromUser) {
+			appRoles.grantToAccount(role, holder.id());
+			path = "/api/v1/admin/users/" + holder.id() + "/roles/" + role;
+		}
+		else {
+			String group = groupOf(holder);
+			appRoles.grantToGroup(role, group);
+			path = "/api/v1/admin/groups/" + group + "/roles/" + role;
+		}
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "DELETE", path, null);
+		assertThat(accountGroups.roles(holder.id())).hasSize(1);
+
+		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
+		assertThat(accountGroups.roles(holder.id())).isEmpty();
+	}
+
+	private String groupOf(Account member) {
+		String id = groups.create(new dev.portero.groups.Groups.Draft("csrf-roles-" + java.util.UUID.randomUUID(), null, null)).id();
+		groups.putMember(id, member.id(), null);
+		return id;
+	}
+
+	private void apiMapClaims() {
+		String clientId = newServiceClient("csrf-claims");
+		String registeredId = oidcClients.findByClientId(clientId).getId();
+		String path = "/api/v1/admin/clients/" + clientId + "/claim-mappings";
+		String body = "[{\"claim\":\"uid\",\"source\":\"account.id\",\"scope\":\"" + oidcClients.findByClientId(clientId)
+			.getScopes().iterator().next() + "\"}]";
+		Browser victim = admin();
+		apiRefusedWhenForged(victim, "PUT", path, body);
+		assertThat(claimMappings.of(registeredId)).isEmpty();
+
+		assertThat(victim.json("PUT", path, body).statusCode()).isEqualTo(200);
+		assertThat(claimMappings.of(registeredId)).hasSize(1);
 	}
 
 	private static final String GITHUB = "{\"name\":\"GitHub\",\"preset\":\"github\",\"clientId\":\"c\",\"clientSecret\":\"s\"}";

@@ -214,6 +214,12 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 		visits.add(api("/api/v1/admin/groups/{id}", "/api/v1/admin/groups/no-such-group"));
 		visits.add(api("/api/v1/admin/groups/{id}/members", "/api/v1/admin/groups/no-such-group/members"));
 		visits.add(get("/api/v1/admin/groups", "/api/v1/admin/groups", false));
+		visits.add(api("/api/v1/admin/groups/{groupId}/roles", "/api/v1/admin/groups/no-such-group/roles"));
+		visits.add(api("/api/v1/admin/roles", "/api/v1/admin/roles"));
+		visits.add(api("/api/v1/admin/roles/{roleId}", "/api/v1/admin/roles/no-such-role"));
+		visits.add(api("/api/v1/admin/clients/{clientId}/roles", "/api/v1/admin/clients/no-such-client/roles"));
+		visits.add(api("/api/v1/admin/clients/{clientId}/claim-mappings",
+				"/api/v1/admin/clients/no-such-client/claim-mappings"));
 		visits.add(api("/api/v1/admin/identity-providers/{id}", "/api/v1/admin/identity-providers/no-such-provider"));
 		visits.add(get("/api/v1/admin/identity-providers", "/api/v1/admin/identity-providers", false));
 		visits.add(api("/api/v1/admin/settings/mfa-policy", "/api/v1/admin/settings/mfa-policy"));

@@ -75,7 +75,7 @@ public class FederatedAccounts {
 			}
 			identities.used(who);
 			events.publishEvent(new FederationEvents.SignedInThrough(who.providerId(), who.providerName(), who.type(),
-					account.id(), false));
+					account.id(), false, who.groups()));
 			return new Outcome.SignIn(account.id(), false);
 		}
 		if (who.email() == null || !who.emailVerified()) {
@@ -113,7 +113,7 @@ public class FederatedAccounts {
 		}
 		identities.insert(who, created.id());
 		events.publishEvent(new FederationEvents.SignedInThrough(who.providerId(), who.providerName(), who.type(),
-				created.id(), true));
+				created.id(), true, who.groups()));
 		return new Outcome.SignIn(created.id(), true);
 	}
 
