@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two servers on one database, as behind a load balancer: a change made through node A (a client
  * deleted, a run-time setting changed, a token revoked) reaches node B's caches within the poll
- * interval, and a
+ * interval, a role removed on A is absent from the next token refreshed on B, and a
  * scheduled job (the backup) runs once per occurrence for both, not once per node.
  */
 class TwoNodesIntegrationTest {
@@ -105,6 +107,8 @@ class TwoNodesIntegrationTest {
 				System.out.printf("two nodes: setting seen on B after %d ms, deletion after %d ms, revocation after %d ms (bound %d ms)%n",
 						settingSeen.toMillis(), deletionSeen.toMillis(), revocationSeen.toMillis(), BOUND.toMillis());
 
+				aRoleRemovedOnANeverLivesOnInATokenRefreshedOnB(a, b, admin);
+
 				List<Instant> times = backupTimesAfter(backups, 6);
 				// a run may start late (a busy node), but no second of the schedule gets two
 				assertThat(times.stream().map(time -> time.getEpochSecond()).distinct().count())
@@ -112,6 +116,57 @@ class TwoNodesIntegrationTest {
 					.isEqualTo(times.size());
 			}
 		}
+	}
+
+	/**
+	 * A person in a group that holds a client role gets both claims through A; the role is taken
+	 * from the group on A, and the tokens B issues at the next refresh lack it at once (no cache
+	 * stands between the grant and the token), though the old access token keeps what it said.
+	 */
+	private static void aRoleRemovedOnANeverLivesOnInATokenRefreshedOnB(PorteroProcess a, PorteroProcess b,
+			Browser admin) throws Exception {
+		String redirect = "https://app.example/callback";
+		HttpResponse<String> app = admin.json("POST", "/api/v1/admin/clients", "{\"name\":\"Billing\","
+				+ "\"grantTypes\":[\"authorization_code\",\"refresh_token\"],\"redirectUris\":[\"" + redirect + "\"],"
+				+ "\"scopes\":[\"openid\",\"groups\",\"roles\",\"offline_access\"],\"firstParty\":true}");
+		assertThat(app.statusCode()).as(app.body()).isEqualTo(201);
+		TestClients.Registered billing = new TestClients.Registered(Browser.jsonField(app.body(), "clientId"),
+				Browser.jsonField(app.body(), "clientSecret"), redirect);
+		String group = created(admin, "/api/v1/admin/groups", "{\"name\":\"Finance\"}");
+		String role = created(admin, "/api/v1/admin/clients/" + billing.clientId() + "/roles", "{\"name\":\"billing:admin\"}");
+		String person = created(admin, "/api/v1/admin/users", "{\"email\":\"fin@example.test\",\"displayName\":\"Fin\","
+				+ "\"password\":\"" + PASSWORD + "\",\"emailVerified\":true}");
+		assertThat(admin.json("PUT", "/api/v1/admin/groups/" + group + "/roles/" + role, null).statusCode()).isEqualTo(204);
+		assertThat(admin.json("PUT", "/api/v1/admin/groups/" + group + "/members/" + person, null).statusCode())
+			.isEqualTo(200);
+
+		Browser fin = new Browser(a.baseUrl());
+		assertThat(fin.signIn("fin@example.test", PASSWORD)).isTrue();
+		OidcTokenFlows.Tokens first = new OidcTokenFlows(a.baseUrl()).authorizationCodeTokens(fin, billing,
+				"openid groups roles offline_access");
+		JWTClaimsSet access = SignedJWT.parse(first.accessToken()).getJWTClaimsSet();
+		assertThat(access.getStringListClaim("roles")).containsExactly("billing:admin");
+		assertThat(access.getStringListClaim("groups")).containsExactly("Finance");
+		assertThat(SignedJWT.parse(first.idToken()).getJWTClaimsSet().getStringListClaim("roles"))
+			.containsExactly("billing:admin");
+
+		assertThat(admin.json("DELETE", "/api/v1/admin/groups/" + group + "/roles/" + role, null).statusCode())
+			.isEqualTo(204);
+		OidcTokenFlows onB = new OidcTokenFlows(b.baseUrl());
+		OidcTokenFlows.Answer refreshed = onB.refresh(billing, first.refreshToken());
+		assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
+		JWTClaimsSet refreshedAccess = SignedJWT.parse(refreshed.string("access_token")).getJWTClaimsSet();
+		assertThat(refreshedAccess.getStringListClaim("roles")).as("refreshed on B right after the removal on A").isEmpty();
+		assertThat(refreshedAccess.getStringListClaim("groups")).containsExactly("Finance");
+		assertThat(SignedJWT.parse(refreshed.string("id_token")).getJWTClaimsSet().getStringListClaim("roles")).isEmpty();
+		assertThat(onB.introspect(billing, refreshed.string("access_token")).json().get("roles")).asList().isEmpty();
+		assertThat(onB.userinfo(refreshed.string("access_token")).body()).doesNotContain("billing:admin");
+	}
+
+	private static String created(Browser admin, String path, String body) {
+		HttpResponse<String> created = admin.json("POST", path, body);
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		return Browser.jsonField(created.body(), "id");
 	}
 
 	private static TestClients.Registered createService(Browser admin, String scope) {
