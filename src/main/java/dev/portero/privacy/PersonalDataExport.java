@@ -13,6 +13,7 @@ import org.springframework.stereotype.Service;
 import dev.portero.account.Account;
 import dev.portero.account.AccountId;
 import dev.portero.federation.links.FederatedIdentities;
+import dev.portero.groups.AccountGroups;
 import dev.portero.account.AccountService;
 import dev.portero.account.Consents;
 import dev.portero.account.Role;
@@ -39,6 +40,7 @@ public class PersonalDataExport {
 	public record Export(Instant exportedAt, Profile profile, List<String> emailAddresses, List<SessionInfo> sessions,
 			SecondFactorsView secondFactors, List<AuthorizedApps.App> authorizedApplications,
 			List<Consents.Consent> acceptedDocuments, List<FederatedIdentities.Link> linkedProviders,
+			List<AccountGroups.Membership> groups, List<AccountGroups.HeldRole> applicationRoles,
 			List<AuditEntry> auditEvents) {
 	}
 
@@ -67,9 +69,13 @@ public class PersonalDataExport {
 
 	private final FederatedIdentities links;
 
+	private final AccountGroups groups;
+
 	PersonalDataExport(AccountService accounts, Sessions sessions, SecondFactors factors, Passkeys passkeys,
-			AuthorizedApps apps, AuditTrail audit, Consents consents, Clock clock, FederatedIdentities links) {
+			AuthorizedApps apps, AuditTrail audit, Consents consents, Clock clock, FederatedIdentities links,
+			AccountGroups groups) {
 		this.links = links;
+		this.groups = groups;
 		this.accounts = accounts;
 		this.consents = consents;
 		this.sessions = sessions;
@@ -109,7 +115,7 @@ public class PersonalDataExport {
 						account.updatedAt()),
 				addresses, sessions.list(id, currentSessionId),
 				new SecondFactorsView(status.totp(), status.recoveryCodesLeft(), passkeys.list(id)), apps.of(id),
-				consents.history(id), links.of(id), events);
+				consents.history(id), links.of(id), groups.memberships(id), groups.roles(id), events);
 	}
 
 }
