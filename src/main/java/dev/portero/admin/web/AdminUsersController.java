@@ -54,6 +54,7 @@ class AdminUsersController {
 	/**
 	 * One user with its groups (direct, and reached through subgroups) and the application roles it
 	 * holds now ({@code applicationRoles}); {@code roles} stays Portero's own administrator right.
+	 * Every answer about one user has this shape; lists have {@link UserView}'s.
 	 */
 	record UserDetailView(String id, String email, String displayName, boolean emailVerified, boolean enabled,
 			Set<Role> roles, Instant createdAt, List<AccountGroups.Membership> groups,
@@ -107,33 +108,36 @@ class AdminUsersController {
 
 	@GetMapping("/{id}")
 	UserDetailView get(@PathVariable String id) {
-		Account account = accounts.get(parse(id));
+		return detail(accounts.get(parse(id)));
+	}
+
+	private UserDetailView detail(Account account) {
 		return new UserDetailView(account.id().toString(), account.email(), account.displayName(),
 				account.emailVerified(), account.enabled(), account.roles(), account.createdAt(),
 				accountGroups.memberships(account.id()), accountGroups.roles(account.id()));
 	}
 
 	@PostMapping
-	ResponseEntity<UserView> create(@Valid @RequestBody CreateUser request) {
+	ResponseEntity<UserDetailView> create(@Valid @RequestBody CreateUser request) {
 		Account account = registration.create(request.email(), request.displayName(), request.password(),
 				Boolean.TRUE.equals(request.emailVerified()), request.roles() == null ? Set.of() : request.roles());
-		return ResponseEntity.created(URI.create("/api/v1/admin/users/" + account.id())).body(UserView.of(account));
+		return ResponseEntity.created(URI.create("/api/v1/admin/users/" + account.id())).body(detail(account));
 	}
 
 	@PatchMapping("/{id}")
-	UserView update(@PathVariable String id, @Valid @RequestBody UpdateUser request) {
-		return UserView.of(accounts.update(parse(id), new AccountService.Changes(request.email(), request.displayName(),
+	UserDetailView update(@PathVariable String id, @Valid @RequestBody UpdateUser request) {
+		return detail(accounts.update(parse(id), new AccountService.Changes(request.email(), request.displayName(),
 				request.emailVerified(), request.enabled(), request.roles())));
 	}
 
 	@PostMapping("/{id}/disable")
-	UserView disable(@PathVariable String id) {
-		return UserView.of(accounts.setEnabled(parse(id), false));
+	UserDetailView disable(@PathVariable String id) {
+		return detail(accounts.setEnabled(parse(id), false));
 	}
 
 	@PostMapping("/{id}/enable")
-	UserView enable(@PathVariable String id) {
-		return UserView.of(accounts.setEnabled(parse(id), true));
+	UserDetailView enable(@PathVariable String id) {
+		return detail(accounts.setEnabled(parse(id), true));
 	}
 
 	@DeleteMapping("/{id}")
