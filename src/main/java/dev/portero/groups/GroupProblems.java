@@ -84,4 +84,13 @@ public final class GroupProblems {
 
 	}
 
+	/** Removing what is not there: the person is not a member, or the role was not granted. */
+	public static final class NotThere extends ProblemException {
+
+		public NotThere(String detail) {
+			super(HttpStatus.NOT_FOUND, "not-there", detail);
+		}
+
+	}
+
 }

@@ -102,8 +102,7 @@ class GroupsApiIntegrationTest extends IntegrationTestSupport {
 		assertThat(groups.effectiveNames(person.id())).containsExactly("Company " + suffix);
 		assertThat(admin.json("DELETE", GROUPS + "/" + company + "/members/" + person.id(), null).statusCode())
 			.isEqualTo(204);
-		assertThat(admin.json("DELETE", GROUPS + "/" + company + "/members/" + person.id(), null).statusCode())
-			.as("not a member").isEqualTo(404);
+		assertProblem(admin.json("DELETE", GROUPS + "/" + company + "/members/" + person.id(), null), 404, "not-there");
 		assertThat(groups.effectiveNames(person.id())).isEmpty();
 		assertThat(audited("group.member_added", person.id().toString())).isEqualTo(2);
 		assertThat(audited("group.member_removed", person.id().toString())).isEqualTo(1);

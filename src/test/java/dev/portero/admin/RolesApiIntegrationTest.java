@@ -103,8 +103,8 @@ class RolesApiIntegrationTest extends IntegrationTestSupport {
 
 		assertThat(admin.json("DELETE", "/api/v1/admin/groups/" + finance + "/roles/" + billingId, null).statusCode())
 			.isEqualTo(204);
-		assertThat(admin.json("DELETE", "/api/v1/admin/groups/" + finance + "/roles/" + billingId, null).statusCode())
-			.as("not granted any more").isEqualTo(404);
+		assertProblem(admin.json("DELETE", "/api/v1/admin/groups/" + finance + "/roles/" + billingId, null), 404,
+				"not-there");
 		assertThat(admin.json("DELETE", "/api/v1/admin/roles/" + employeeId, null).statusCode()).isEqualTo(204);
 		assertProblem(admin.json("GET", "/api/v1/admin/roles/" + employeeId, null), 404, "unknown-role");
 		assertThat(JSON.readTree(admin.json("GET", "/api/v1/admin/users/" + person.id(), null).body())

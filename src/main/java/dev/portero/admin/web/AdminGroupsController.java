@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountProblems.AccountNotFound;
+import dev.portero.groups.GroupProblems;
 import dev.portero.groups.Groups;
 
 /** The admin API for groups and their members. Requires the ADMIN role. */
@@ -99,8 +100,10 @@ class AdminGroupsController {
 
 	@DeleteMapping("/{id}/members/{userId}")
 	ResponseEntity<Void> removeMember(@PathVariable String id, @PathVariable String userId) {
-		return groups.removeMember(id, account(userId)) ? ResponseEntity.noContent().build()
-				: ResponseEntity.notFound().build();
+		if (!groups.removeMember(id, account(userId))) {
+			throw new GroupProblems.NotThere("This person is not a member of this group.");
+		}
+		return ResponseEntity.noContent().build();
 	}
 
 	private static AccountId account(String id) {

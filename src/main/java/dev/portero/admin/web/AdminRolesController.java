@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountProblems.AccountNotFound;
 import dev.portero.groups.AppRoles;
+import dev.portero.groups.GroupProblems;
 import dev.portero.oidc.clients.UnknownClient;
 
 /**
@@ -95,8 +96,10 @@ class AdminRolesController {
 
 	@DeleteMapping("/api/v1/admin/users/{userId}/roles/{roleId}")
 	ResponseEntity<Void> revokeFromUser(@PathVariable String userId, @PathVariable String roleId) {
-		return roles.revokeFromAccount(roleId, account(userId)) ? ResponseEntity.noContent().build()
-				: ResponseEntity.notFound().build();
+		if (!roles.revokeFromAccount(roleId, account(userId))) {
+			throw new GroupProblems.NotThere("This role is not granted to this person.");
+		}
+		return ResponseEntity.noContent().build();
 	}
 
 	@PutMapping("/api/v1/admin/groups/{groupId}/roles/{roleId}")
@@ -107,8 +110,10 @@ class AdminRolesController {
 
 	@DeleteMapping("/api/v1/admin/groups/{groupId}/roles/{roleId}")
 	ResponseEntity<Void> revokeFromGroup(@PathVariable String groupId, @PathVariable String roleId) {
-		return roles.revokeFromGroup(roleId, groupId) ? ResponseEntity.noContent().build()
-				: ResponseEntity.notFound().build();
+		if (!roles.revokeFromGroup(roleId, groupId)) {
+			throw new GroupProblems.NotThere("This role is not granted to this group.");
+		}
+		return ResponseEntity.noContent().build();
 	}
 
 	private RegisteredClient client(String clientId) {
