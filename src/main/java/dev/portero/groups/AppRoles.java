@@ -188,26 +188,6 @@ public class AppRoles {
 		return revoked;
 	}
 
-	/**
-	 * The names of the roles the account holds now for the client {@code registeredId} (its own and
-	 * the instance-wide ones): granted to it, or to a group it is in now (directly or through a
-	 * subgroup, memberships not ended). Read afresh each time, so a role taken away is gone from the
-	 * next token on every node.
-	 */
-	public List<String> effective(AccountId account, String registeredId) {
-		return jdbc.sql(AccountGroups.EFFECTIVE_GROUPS + """
-				SELECT r.name FROM app_roles r
-				 WHERE (r.registered_id = :client OR r.registered_id IS NULL)
-				   AND (r.id IN (SELECT role_id FROM account_app_roles WHERE account_id = :account)
-				     OR r.id IN (SELECT gr.role_id FROM group_app_roles gr JOIN effective e ON gr.group_id = e.group_id))
-				 ORDER BY r.name""")
-			.param("account", account.toString())
-			.param("client", registeredId)
-			.param("now", clock.millis())
-			.query(String.class)
-			.list();
-	}
-
 	private static AppRole role(ResultSet row, int n) throws SQLException {
 		return new AppRole(row.getString("id"), row.getString("registered_id"), row.getString("name"),
 				row.getString("description"), Instant.ofEpochMilli(row.getLong("created_at")));

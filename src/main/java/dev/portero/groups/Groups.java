@@ -256,20 +256,6 @@ public class Groups {
 		return new Page<>(items, page, size, total);
 	}
 
-	/**
-	 * The names of the groups the account is in now, directly or through a subgroup, by name. One
-	 * query (a recursive walk up the tree), read afresh each time: a membership removed or ended
-	 * counts for nothing at once, on every node.
-	 */
-	public List<String> effectiveNames(AccountId account) {
-		return jdbc.sql(AccountGroups.EFFECTIVE_GROUPS + """
-				SELECT g.name FROM groups g JOIN effective e ON g.id = e.group_id ORDER BY g.name_key""")
-			.param("account", account.toString())
-			.param("now", clock.millis())
-			.query(String.class)
-			.list();
-	}
-
 	private Optional<Member> member(String groupId, AccountId account) {
 		return jdbc.sql("""
 				SELECT m.account_id, a.email, m.source, m.expires_at, m.created_at

@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.portero.account.Account;
 import dev.portero.account.Registration;
+import dev.portero.groups.AccountGroups;
 import dev.portero.groups.Groups;
 import dev.portero.support.Browser;
 import dev.portero.support.IntegrationTestSupport;
@@ -33,6 +34,9 @@ class GroupsApiIntegrationTest extends IntegrationTestSupport {
 
 	@Autowired
 	Groups groups;
+
+	@Autowired
+	AccountGroups accountGroups;
 
 	@Autowired
 	Registration registration;
@@ -85,7 +89,7 @@ class GroupsApiIntegrationTest extends IntegrationTestSupport {
 				"{\"expiresAt\":\"" + Instant.now().plusSeconds(3600) + "\"}");
 		assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
 		assertThat(JSON.readTree(added.body()).get("expiresAt").isNull()).isFalse();
-		assertThat(groups.effectiveNames(person.id())).containsExactly("Company " + suffix, "On-call " + suffix);
+		assertThat(accountGroups.effectiveGroups(person.id()).names()).containsExactly("Company " + suffix, "On-call " + suffix);
 		assertProblem(admin.json("PUT", GROUPS + "/" + oncall + "/members/" + person.id(),
 				"{\"expiresAt\":\"2001-01-01T00:00:00Z\"}"), 400, "invalid-group");
 		assertThat(JSON.readTree(admin.json("GET", GROUPS + "/" + oncall + "/members", null).body()).get("total")
@@ -96,14 +100,14 @@ class GroupsApiIntegrationTest extends IntegrationTestSupport {
 			.param("past", Instant.now().minusSeconds(1).toEpochMilli())
 			.param("g", oncall)
 			.update();
-		assertThat(groups.effectiveNames(person.id())).isEmpty();
+		assertThat(accountGroups.effectiveGroups(person.id()).names()).isEmpty();
 
 		assertThat(admin.json("PUT", GROUPS + "/" + company + "/members/" + person.id(), null).statusCode()).isEqualTo(200);
-		assertThat(groups.effectiveNames(person.id())).containsExactly("Company " + suffix);
+		assertThat(accountGroups.effectiveGroups(person.id()).names()).containsExactly("Company " + suffix);
 		assertThat(admin.json("DELETE", GROUPS + "/" + company + "/members/" + person.id(), null).statusCode())
 			.isEqualTo(204);
 		assertProblem(admin.json("DELETE", GROUPS + "/" + company + "/members/" + person.id(), null), 404, "not-there");
-		assertThat(groups.effectiveNames(person.id())).isEmpty();
+		assertThat(accountGroups.effectiveGroups(person.id()).names()).isEmpty();
 		assertThat(audited("group.member_added", person.id().toString())).isEqualTo(2);
 		assertThat(audited("group.member_removed", person.id().toString())).isEqualTo(1);
 		assertProblem(admin.json("PUT", GROUPS + "/" + company + "/members/not-an-account", null), 404,

@@ -51,6 +51,7 @@ class MembershipExpiryIntegrationTest extends IntegrationTestSupport {
 		SteppingClock clock = new SteppingClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
 		Groups groups = new Groups(jdbc, accountService, events, clock);
 		AppRoles roles = new AppRoles(jdbc, groups, accountService, events, clock);
+		AccountGroups accountGroups = new AccountGroups(jdbc, clock);
 		MembershipLapses lapses = new MembershipLapses(jdbc, events, clock, jobs, transactions);
 		String suffix = Long.toString(System.nanoTime());
 		Account contractor = registration.create(uniqueEmail("contractor"), "Contractor", "amber-kettle-harbour-41", true,
@@ -62,14 +63,14 @@ class MembershipExpiryIntegrationTest extends IntegrationTestSupport {
 		groups.putMember(oncall.id(), contractor.id(), end);
 
 		clock.advance(Duration.ofHours(8).minusMillis(1));
-		assertThat(roles.effective(contractor.id(), "any-client")).containsExactly("pager-" + suffix);
-		assertThat(groups.effectiveNames(contractor.id())).containsExactly("On-call " + suffix);
+		assertThat(accountGroups.roleNames(contractor.id(), "any-client", accountGroups.effectiveGroups(contractor.id()))).containsExactly("pager-" + suffix);
+		assertThat(accountGroups.effectiveGroups(contractor.id()).names()).containsExactly("On-call " + suffix);
 		lapses.auditAll();
 		assertThat(lapsedAudits(contractor)).as("not ended yet").isZero();
 
 		clock.advance(Duration.ofMillis(1));
-		assertThat(roles.effective(contractor.id(), "any-client")).as("at expiresAt, before any job ran").isEmpty();
-		assertThat(groups.effectiveNames(contractor.id())).isEmpty();
+		assertThat(accountGroups.roleNames(contractor.id(), "any-client", accountGroups.effectiveGroups(contractor.id()))).as("at expiresAt, before any job ran").isEmpty();
+		assertThat(accountGroups.effectiveGroups(contractor.id()).names()).isEmpty();
 		assertThat(groups.members(oncall.id(), 0, 10).items()).singleElement()
 			.satisfies(member -> assertThat(member.ended()).isTrue());
 
@@ -85,7 +86,7 @@ class MembershipExpiryIntegrationTest extends IntegrationTestSupport {
 
 		// renewed: counts again, and its next end will be audited in its turn
 		groups.putMember(oncall.id(), contractor.id(), clock.instant().plus(Duration.ofDays(1)));
-		assertThat(roles.effective(contractor.id(), "any-client")).containsExactly("pager-" + suffix);
+		assertThat(accountGroups.roleNames(contractor.id(), "any-client", accountGroups.effectiveGroups(contractor.id()))).containsExactly("pager-" + suffix);
 	}
 
 	private long lapsedAudits(Account account) {

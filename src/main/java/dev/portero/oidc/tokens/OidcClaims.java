@@ -3,7 +3,6 @@ package dev.portero.oidc.tokens;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,12 +11,13 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.core.oidc.StandardClaimNames;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
 
 import dev.portero.account.Account;
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountService;
-import dev.portero.groups.AppRoles;
-import dev.portero.groups.Groups;
+import dev.portero.groups.AccountGroups;
 
 /**
  * The claims about a user that a scope releases, the same in the ID token and at userinfo:
@@ -40,16 +40,13 @@ public class OidcClaims {
 
 	private final AccountService accounts;
 
-	private final Groups groups;
-
-	private final AppRoles roles;
+	private final AccountGroups groups;
 
 	private final ClaimMappings mappings;
 
-	OidcClaims(AccountService accounts, Groups groups, AppRoles roles, ClaimMappings mappings) {
+	OidcClaims(AccountService accounts, AccountGroups groups, ClaimMappings mappings) {
 		this.accounts = accounts;
 		this.groups = groups;
-		this.roles = roles;
 		this.mappings = mappings;
 	}
 
@@ -60,7 +57,7 @@ public class OidcClaims {
 	 */
 	public Map<String, Object> access(String principalName, String registeredId, Collection<String> scopes) {
 		Optional<AccountId> id = accountId(principalName);
-		return id.isEmpty() ? new LinkedHashMap<>() : new Released(id.get(), registeredId, scopes).access();
+		return id.isEmpty() ? new LinkedHashMap<>() : released(id.get(), registeredId, scopes).access();
 	}
 
 	/**
@@ -74,7 +71,7 @@ public class OidcClaims {
 		if (id.isEmpty()) {
 			return claims;
 		}
-		Released released = new Released(id.get(), registeredId, scopes);
+		Released released = released(id.get(), registeredId, scopes);
 		Account account = released.account();
 		if (account == null) {
 			return claims;
@@ -92,12 +89,11 @@ public class OidcClaims {
 	}
 
 	/**
-	 * Without duplicates (a directory group and a manual one may share a name), as an
-	 * {@link ArrayList}: the access token's claims are stored with the authorization, whose JSON
-	 * type check refuses the JDK's immutable lists when the row is read back.
+	 * A fresh {@link ArrayList}: the access token's claims are stored with the authorization, whose
+	 * JSON type check refuses the JDK's immutable lists when the row is read back.
 	 */
 	private static List<String> storable(List<String> names) {
-		return new ArrayList<>(new LinkedHashSet<>(names));
+		return new ArrayList<>(names);
 	}
 
 	private static Optional<AccountId> accountId(String principalName) {
@@ -109,36 +105,95 @@ public class OidcClaims {
 		}
 	}
 
-	/** One answer's reads, each made once and only when a granted scope needs it. */
-	private final class Released {
+	/**
+	 * The reads for one answer. A token request issues an access token and an ID token, each asking
+	 * for the same person's groups and roles: the reads are kept for the rest of the request
+	 * (never longer, so a change counts from the next request on).
+	 */
+	private Released released(AccountId id, String registeredId, Collection<String> scopes) {
+		RequestAttributes request = RequestContextHolder.getRequestAttributes();
+		if (request == null) {
+			return new Released(new Reads(id, registeredId), scopes);
+		}
+		String key = Reads.class.getName() + ":" + id + ":" + registeredId;
+		if (request.getAttribute(key, RequestAttributes.SCOPE_REQUEST) instanceof Reads kept) {
+			return new Released(kept, scopes);
+		}
+		Reads reads = new Reads(id, registeredId);
+		request.setAttribute(key, reads, RequestAttributes.SCOPE_REQUEST);
+		return new Released(reads, scopes);
+	}
+
+	/** What the claims are made of, each read once and only when a granted scope needs it. */
+	private final class Reads {
 
 		private final AccountId id;
 
 		private final String registeredId;
 
-		private final Collection<String> scopes;
-
 		private @Nullable Optional<Account> account;
 
-		private @Nullable List<String> groupNames;
+		private AccountGroups.@Nullable EffectiveGroups effective;
 
 		private @Nullable List<String> roleNames;
 
-		Released(AccountId id, String registeredId, Collection<String> scopes) {
+		Reads(AccountId id, String registeredId) {
 			this.id = id;
 			this.registeredId = registeredId;
+		}
+
+		@Nullable Account account() {
+			if (account == null) {
+				account = accounts.findById(id);
+			}
+			return account.orElse(null);
+		}
+
+		List<String> groupNames() {
+			return storable(effective().names());
+		}
+
+		List<String> roleNames() {
+			if (roleNames == null) {
+				roleNames = groups.roleNames(id, registeredId, effective());
+			}
+			return storable(roleNames);
+		}
+
+		private AccountGroups.EffectiveGroups effective() {
+			if (effective == null) {
+				effective = groups.effectiveGroups(id);
+			}
+			return effective;
+		}
+
+	}
+
+	/** The claims one answer releases, by its scopes. */
+	private final class Released {
+
+		private final Reads reads;
+
+		private final Collection<String> scopes;
+
+		Released(Reads reads, Collection<String> scopes) {
+			this.reads = reads;
 			this.scopes = scopes;
+		}
+
+		@Nullable Account account() {
+			return reads.account();
 		}
 
 		Map<String, Object> access() {
 			Map<String, Object> claims = new LinkedHashMap<>();
 			if (scopes.contains(GROUPS)) {
-				claims.put(GROUPS, groupNames());
+				claims.put(GROUPS, reads.groupNames());
 			}
 			if (scopes.contains(ROLES)) {
-				claims.put(ROLES, roleNames());
+				claims.put(ROLES, reads.roleNames());
 			}
-			for (ClaimMappings.Mapping mapping : mappings.of(registeredId)) {
+			for (ClaimMappings.Mapping mapping : mappings.of(reads.registeredId)) {
 				if (scopes.contains(mapping.scope())) {
 					Object value = value(mapping.source());
 					if (value != null) {
@@ -151,12 +206,12 @@ public class OidcClaims {
 
 		private @Nullable Object value(ClaimMappings.Source source) {
 			if (source == ClaimMappings.Source.GROUPS) {
-				return groupNames();
+				return reads.groupNames();
 			}
 			if (source == ClaimMappings.Source.ROLES) {
-				return roleNames();
+				return reads.roleNames();
 			}
-			Account found = account();
+			Account found = reads.account();
 			if (found == null) {
 				return null;
 			}
@@ -169,27 +224,6 @@ public class OidcClaims {
 				case UPDATED_AT -> found.updatedAt().getEpochSecond();
 				case GROUPS, ROLES -> throw new IllegalStateException("handled above");
 			};
-		}
-
-		@Nullable Account account() {
-			if (account == null) {
-				account = accounts.findById(id);
-			}
-			return account.orElse(null);
-		}
-
-		private List<String> groupNames() {
-			if (groupNames == null) {
-				groupNames = storable(groups.effectiveNames(id));
-			}
-			return groupNames;
-		}
-
-		private List<String> roleNames() {
-			if (roleNames == null) {
-				roleNames = storable(roles.effective(id, registeredId));
-			}
-			return roleNames;
 		}
 
 	}
