@@ -40,7 +40,8 @@ public final class GroupsScale {
 	static final String WITH = "openid groups roles offline_access";
 
 	/** What to run: {@code --quick} for a try-out, the default for figures. */
-	record Plan(int rounds, Duration warmup, Duration slice, Duration firstWarmup, String command) {
+	record Plan(int rounds, Duration warmup, Duration slice, Duration firstWarmup, List<String> engines,
+			String command) {
 
 		static Plan of(String[] args) {
 			List<String> list = List.of(args);
@@ -50,8 +51,14 @@ public final class GroupsScale {
 				.map(a -> a.substring("--command=".length()))
 				.findFirst()
 				.orElse("bench/groups-scale");
-			return quick ? new Plan(2, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(3), command)
-					: new Plan(10, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), command);
+			List<String> engines = list.stream()
+				.filter(a -> a.startsWith("--engines="))
+				.flatMap(a -> List.of(a.substring("--engines=".length()).split(",")).stream())
+				.toList();
+			engines = engines.isEmpty() ? List.of("sqlite", "postgresql") : engines;
+			return quick
+					? new Plan(2, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(3), engines, command)
+					: new Plan(10, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), engines, command);
 		}
 
 	}
@@ -70,9 +77,13 @@ public final class GroupsScale {
 		Files.createDirectories(Server.LOGS);
 		List<Figures> figures = new ArrayList<>();
 		try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-			figures.add(run(plan, "sqlite", Databases.sqlite(), "SQLite " + sqliteVersion()));
-			figures.add(run(plan, "postgresql", Databases.postgres(postgres),
-					"PostgreSQL " + Databases.version(postgres) + " (embedded binaries)"));
+			if (plan.engines().contains("sqlite")) {
+				figures.add(run(plan, "sqlite", Databases.sqlite(), "SQLite " + sqliteVersion()));
+			}
+			if (plan.engines().contains("postgresql")) {
+				figures.add(run(plan, "postgresql", Databases.postgres(postgres),
+						"PostgreSQL " + Databases.version(postgres) + " (embedded binaries)"));
+			}
 		}
 		String report = GroupsScaleReport.markdown(plan, figures);
 		System.out.println(report);
