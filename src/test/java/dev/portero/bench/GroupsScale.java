@@ -41,7 +41,7 @@ public final class GroupsScale {
 
 	/** What to run: {@code --quick} for a try-out, the default for figures. */
 	record Plan(int rounds, Duration warmup, Duration slice, Duration firstWarmup, List<String> engines,
-			String command) {
+			boolean decompose, String command) {
 
 		static Plan of(String[] args) {
 			List<String> list = List.of(args);
@@ -56,9 +56,12 @@ public final class GroupsScale {
 				.flatMap(a -> List.of(a.substring("--engines=".length()).split(",")).stream())
 				.toList();
 			engines = engines.isEmpty() ? List.of("sqlite", "postgresql") : engines;
+			boolean decompose = list.contains("--decompose");
 			return quick
-					? new Plan(2, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(3), engines, command)
-					: new Plan(10, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), engines, command);
+					? new Plan(2, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(3), engines, decompose,
+							command)
+					: new Plan(10, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), engines, decompose,
+							command);
 		}
 
 	}
@@ -66,7 +69,7 @@ public final class GroupsScale {
 	/** One engine's figures. */
 	record Figures(String engine, String version, GroupsSeed.Seeded seeded, int groupsClaim, int rolesClaim,
 			int withoutBytes, int withBytes, Result without, Result with, List<Double> roundRatios,
-			List<String> explained) {
+			List<String> decomposed, List<String> explained) {
 	}
 
 	private GroupsScale() {
@@ -156,12 +159,54 @@ public final class GroupsScale {
 						engine, round + 1, a.percentileMillis(50), a.throughput(), b.percentileMillis(50),
 						b.throughput(), ratios.getLast());
 			}
+			List<String> decomposed = plan.decompose() ? decompose(plan, engine, rp, without) : List.of();
 			String registeredId = registeredId(database, target.clientId());
 			List<String> explained = GroupsExplain.of(database, seeded.personId(), registeredId);
 			explained.forEach(System.out::println);
 			return new Figures(engine, version, seeded, groups, roles, plainAnswer.length(), groupedAnswer.length(),
-					plainTotal, groupedTotal, ratios, explained);
+					plainTotal, groupedTotal, ratios, decomposed, explained);
 		}
+	}
+
+	/**
+	 * {@code --decompose}: groups alone and roles alone against neither, the three in turn (order
+	 * rotated every round). Both run two recursive queries per refresh of about the same cost, but
+	 * the groups claim is much the bigger (66 names against 17), so the gap between them is what the
+	 * size of the tokens costs.
+	 */
+	private static List<String> decompose(Plan plan, String engine, RelyingParty rp, String without) throws Exception {
+		List<String> scopes = List.of(WITHOUT, "openid groups offline_access", "openid roles offline_access");
+		List<LoadGenerator.Operation> operations = new ArrayList<>();
+		List<Integer> bytes = new ArrayList<>();
+		for (String scope : scopes) {
+			String token = scope.equals(WITHOUT) ? without : refreshToken(rp, scope);
+			String answer = rp.refresh(token);
+			if (answer == null) {
+				throw new IllegalStateException(engine + ": a refresh for " + scope + " failed");
+			}
+			bytes.add(answer.length());
+			operations.add(worker -> rp.refresh(token) != null);
+		}
+		for (LoadGenerator.Operation operation : operations) {
+			LoadGenerator.closedLoop(1, Duration.ZERO, plan.firstWarmup().dividedBy(2), operation);
+		}
+		List<Result> totals = new ArrayList<>(List.of(Result.empty(), Result.empty(), Result.empty()));
+		for (int round = 0; round < plan.rounds(); round++) {
+			for (int k = 0; k < scopes.size(); k++) {
+				int i = (round + k) % scopes.size();
+				totals.set(i, totals.get(i).plus(LoadGenerator.closedLoop(1, plan.warmup(), plan.slice(), operations.get(i))));
+			}
+		}
+		List<String> lines = new ArrayList<>();
+		for (int i = 0; i < scopes.size(); i++) {
+			Result r = totals.get(i);
+			lines.add("| %s | `%s` | %,d | %.2f ms | %.2f ms | %.1f/s | %,d B | %.2f |".formatted(
+					engine.equals("sqlite") ? "SQLite" : "PostgreSQL", scopes.get(i), r.ok(), r.percentileMillis(50),
+					r.percentileMillis(95), r.throughput(), bytes.get(i),
+					r.percentileMillis(50) / totals.getFirst().percentileMillis(50)));
+			System.out.println(lines.getLast());
+		}
+		return lines;
 	}
 
 	private static String refreshToken(RelyingParty rp, String scope) throws Exception {

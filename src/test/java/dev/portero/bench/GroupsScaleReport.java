@@ -49,6 +49,12 @@ final class GroupsScaleReport {
 					f.without().throughput() / f.with().throughput(), rounds.getFirst(), rounds.get(rounds.size() / 2),
 					rounds.getLast(), p50 <= GOAL ? "yes" : "**no**"));
 		}
+		if (figures.stream().anyMatch(f -> !f.decomposed().isEmpty())) {
+			out.append("\n`--decompose`: each claim alone, the three scopes in turn (order rotated every round)\n\n"
+					+ "| engine | scope | refreshes | p50 | p95 | throughput | answer | p50 / without |\n"
+					+ "|---|---|---|---|---|---|---|---|\n");
+			figures.forEach(f -> f.decomposed().forEach(line -> out.append(line).append('\n')));
+		}
 		for (GroupsScale.Figures f : figures) {
 			out.append("\n```\n-- ").append(engine(f.engine())).append('\n');
 			f.explained().forEach(line -> out.append(line).append('\n'));
