@@ -47,7 +47,7 @@ final class Growth {
 		int port = Server.freePort();
 		Map<String, String> env = HeadToHead.porteroEnvironment(port, database, HeadToHead.KEYCLOAK_HASHING, "RS256");
 		Path dataDir = Path.of(env.get("PORTERO_DATA_DIR"));
-		migrate(env, dataDir);
+		migrate(plan.javaCommand(), env, dataDir);
 		long empty = Databases.size(database);
 		long started = System.nanoTime();
 		Provisioning.seedPortero(Databases.jdbcUrl(database), database.get("PORTERO_DB_USER"),
@@ -80,8 +80,9 @@ final class Growth {
 	}
 
 	/** {@code portero db migrate}: the schema, so the bulk insert has tables to fill. */
-	private void migrate(Map<String, String> env, Path dataDir) throws Exception {
-		List<String> command = new ArrayList<>(List.of(plan.javaCommand().toString(), "--enable-native-access=ALL-UNNAMED",
+	static void migrate(Path javaCommand, Map<String, String> env, Path dataDir) throws Exception {
+		java.nio.file.Files.createDirectories(Server.LOGS);
+		List<String> command = new ArrayList<>(List.of(javaCommand.toString(), "--enable-native-access=ALL-UNNAMED",
 				"-jar", Path.of("target/portero.jar").toAbsolutePath().toString(), "db", "migrate"));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile())
 			.redirectErrorStream(true)

@@ -40,6 +40,14 @@ final class Provisioning {
 	/** Portero: signs in as the administrator the server created at start, then creates the client and users. */
 	static Target portero(String name, String base, String adminEmail, String adminPassword, int users,
 			String password) throws IOException, InterruptedException {
+		return portero(name, base, adminEmail, adminPassword, users, password, """
+				{"name": "Bench", "redirectUris": ["%s"], "grantTypes": ["authorization_code", "client_credentials"],
+				 "scopes": ["openid", "profile", "email"], "firstParty": true}""".formatted(REDIRECT_URI));
+	}
+
+	/** As above with another client: {@code client} is the admin API's JSON for it. */
+	static Target portero(String name, String base, String adminEmail, String adminPassword, int users,
+			String password, String client) throws IOException, InterruptedException {
 		HttpClient http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.cookieHandler(new CookieManager())
@@ -56,10 +64,7 @@ final class Provisioning {
 					Map.of("username", adminEmail, "password", adminPassword, "_csrf", csrf.group(1))))), 302);
 		String token = RelyingParty.field(
 				send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/csrf")).GET(), 200).body(), "token");
-		String client = send(http, json(base + "/api/v1/admin/clients", token, """
-				{"name": "Bench", "redirectUris": ["%s"], "grantTypes": ["authorization_code", "client_credentials"],
-				 "scopes": ["openid", "profile", "email"], "firstParty": true}""".formatted(REDIRECT_URI)), 201)
-			.body();
+		String registered = send(http, json(base + "/api/v1/admin/clients", token, client), 201).body();
 		List<String> emails = new ArrayList<>();
 		for (int i = 0; i < users; i++) {
 			send(http, json(base + "/api/v1/admin/users", token, """
@@ -67,8 +72,8 @@ final class Provisioning {
 				.formatted(email(i), i, password)), 201);
 			emails.add(email(i));
 		}
-		return Target.portero(name, base, RelyingParty.field(client, "clientId"),
-				RelyingParty.field(client, "clientSecret"), REDIRECT_URI, emails, password);
+		return Target.portero(name, base, RelyingParty.field(registered, "clientId"),
+				RelyingParty.field(registered, "clientSecret"), REDIRECT_URI, emails, password);
 	}
 
 	/** Keycloak: a realm {@code bench} with the same client and users, tokens living 10 minutes as Portero's. */

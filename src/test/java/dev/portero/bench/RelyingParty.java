@@ -59,11 +59,20 @@ final class RelyingParty {
 	 * (no session yet). Returns the access token, or null when any step failed.
 	 */
 	String signIn(String user) throws IOException, InterruptedException {
+		String tokens = tokens(user, "openid profile email");
+		return tokens == null ? null : field(tokens, "access_token");
+	}
+
+	/**
+	 * The same flow asking for {@code scope}; returns the token endpoint's whole answer (JSON), or
+	 * null when any step failed.
+	 */
+	String tokens(String user, String scope) throws IOException, InterruptedException {
 		String verifier = random();
 		String state = random();
 		Map<String, String> cookies = new LinkedHashMap<>();
 		String url = target.authorize() + "?" + form(Map.of("response_type", "code", "client_id", target.clientId(),
-				"redirect_uri", target.redirectUri(), "scope", "openid profile email", "state", state, "nonce",
+				"redirect_uri", target.redirectUri(), "scope", scope, "state", state, "nonce",
 				random(), "code_challenge", challenge(verifier), "code_challenge_method", "S256"));
 		HttpResponse<String> response = browse(HttpRequest.newBuilder(URI.create(url)).GET(), cookies);
 		boolean formSent = false;
@@ -76,9 +85,8 @@ final class RelyingParty {
 					if (!state.equals(callback.get("state")) || callback.get("code") == null) {
 						return null;
 					}
-					String tokens = post(target.token(), Map.of("grant_type", "authorization_code", "code",
+					return post(target.token(), Map.of("grant_type", "authorization_code", "code",
 							callback.get("code"), "redirect_uri", target.redirectUri(), "code_verifier", verifier));
-					return tokens == null ? null : field(tokens, "access_token");
 				}
 				response = browse(HttpRequest.newBuilder(URI.create(location)).GET(), cookies);
 			}
@@ -100,6 +108,11 @@ final class RelyingParty {
 			}
 		}
 		return null;
+	}
+
+	/** A refresh-token grant; the token endpoint's answer (JSON), or null unless it answered 200. */
+	String refresh(String refreshToken) throws IOException, InterruptedException {
+		return post(target.token(), Map.of("grant_type", "refresh_token", "refresh_token", refreshToken));
 	}
 
 	/** Scenario 2: a client-credentials token. */
