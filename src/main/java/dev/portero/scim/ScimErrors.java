@@ -48,17 +48,23 @@ class ScimErrors {
 		return answer(ex.getScimError());
 	}
 
-	/** A refusal of the account or groups module, in SCIM's words. */
+	/**
+	 * A refusal of the account or groups module, in SCIM's words: a taken name is a 409
+	 * {@code uniqueness}, a refused value (a weak password) a 400 {@code invalidValue}, a
+	 * directory's group a 400 {@code mutability}; the rest (the last administrator: 409) keep
+	 * their status without a scimType.
+	 */
 	@ExceptionHandler(ProblemException.class)
 	ResponseEntity<JsonNode> problem(ProblemException ex) {
 		String slug = ex.type().getPath().substring(ex.type().getPath().lastIndexOf('/') + 1);
-		String scimType = switch (slug) {
-			case "email-taken", "group-name-taken" -> BadRequestException.UNIQUENESS;
-			case "password-rejected", "invalid-group", "invalid-group-parent" -> BadRequestException.INVALID_VALUE;
-			case "group-managed-by-directory" -> BadRequestException.MUTABILITY;
-			default -> null;
+		ErrorResponse error = switch (slug) {
+			case "email-taken", "group-name-taken" -> error(409, BadRequestException.UNIQUENESS, ex.getMessage());
+			case "password-rejected", "invalid-group", "invalid-group-parent" ->
+				error(400, BadRequestException.INVALID_VALUE, ex.getMessage());
+			case "group-managed-by-directory" -> error(400, BadRequestException.MUTABILITY, ex.getMessage());
+			default -> error(ex.status().value(), null, ex.getMessage());
 		};
-		return answer(error(ex.status().value(), scimType, ex.getMessage()));
+		return answer(error);
 	}
 
 	@ExceptionHandler(HttpMessageNotReadableException.class)
