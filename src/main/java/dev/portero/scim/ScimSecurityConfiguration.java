@@ -9,10 +9,12 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 
 import dev.portero.config.PorteroSettings;
+import dev.portero.web.ContentSecurityPolicy;
 
 /**
  * SCIM's own filter chain: bearer tokens only (Portero's access tokens, checked as the admin API
@@ -45,7 +47,11 @@ class ScimSecurityConfiguration {
 			.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache(cache -> cache.disable())
 			.csrf(csrf -> csrf.disable())
-			.headers(headers -> headers.httpStrictTransportSecurity(hsts -> {
+			// the same defence headers as every other response, although no browser should come here
+			.headers(headers -> headers.addHeaderWriter(new ContentSecurityPolicy())
+				.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN))
+				.frameOptions(frame -> frame.deny())
+				.httpStrictTransportSecurity(hsts -> {
 				if (settings.isHttps()) {
 					hsts.requestMatcher(AnyRequestMatcher.INSTANCE).includeSubDomains(true).maxAgeInSeconds(31_536_000);
 				}

@@ -81,7 +81,11 @@ class ScimUsers {
 		return view(account);
 	}
 
-	/** PUT: the attributes sent replace the kept ones; a missing {@code active} or {@code externalId} stays as it is. */
+	/**
+	 * PUT: the attributes sent replace the kept ones; a missing {@code active} or {@code externalId}
+	 * stays as it is, and a {@code password} is ignored (Okta sends whole users, password included
+	 * when it syncs passwords; Portero takes one on create only).
+	 */
 	@Transactional(rollbackFor = ScimException.class)
 	ObjectNode replace(String id, JsonNode body) throws ScimException {
 		Account account = account(id);
@@ -124,9 +128,6 @@ class ScimUsers {
 	}
 
 	private ObjectNode apply(Account account, ScimUserInput input) throws ScimException {
-		if (input.password() != null) {
-			throw BadRequestException.mutability("password is only accepted when a user is created.");
-		}
 		String email = Emails.normalize(input.userName());
 		Account changed = accounts.update(account.id(),
 				new AccountService.Changes(email.equals(account.email()) ? null : email, input.displayName(), null,

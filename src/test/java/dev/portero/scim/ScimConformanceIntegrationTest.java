@@ -65,7 +65,8 @@ class ScimConformanceIntegrationTest extends ScimTestSupport {
 
 		// Okta's PUT: the whole user, but no active, which stays as it is
 		Answer replaced = put("/Users/" + id, """
-				{"schemas":["%s"],"userName":"%s","displayName":"Ann Replaced","name":{"givenName":"Ann"}}"""
+				{"schemas":["%s"],"userName":"%s","displayName":"Ann Replaced","name":{"givenName":"Ann"},
+				 "password":"ignored-on-replace-4411"}"""
 			.formatted(USER, email));
 		assertThat(replaced.status()).as(replaced.response().body()).isEqualTo(200);
 		assertThat(replaced.text("displayName")).isEqualTo("Ann Replaced");
@@ -247,6 +248,9 @@ class ScimConformanceIntegrationTest extends ScimTestSupport {
 			.formatted(PATCH)), 400, "invalidPath");
 		assertScimError(patch("/Users/" + id, """
 				{"schemas":["%s"],"Operations":[{"op":"remove"}]}""".formatted(PATCH)), 400, "noTarget");
+		assertScimError(patch("/Users/" + id, """
+				{"schemas":["%s"],"Operations":[{"op":"replace","path":"password","value":"%s"}]}""".formatted(PATCH,
+				PASSWORD)), 400, "mutability");
 		assertThat(get("/Users/" + id).json().get("active").asBoolean()).as("the whole request refused").isTrue();
 	}
 
