@@ -81,6 +81,10 @@ final class ScimPatches {
 
 	private static Operation operation(PatchOpType type, String pathText, @Nullable JsonNode value, ScimSchemas schemas)
 			throws ScimException {
+		if (schemas.isExtension(pathText)) {
+			// the whole enterprise extension, which Portero does not keep
+			return new Operation(type, Path.root(pathText), ScimSchemas.Target.IGNORED, value);
+		}
 		Path path;
 		try {
 			path = Path.fromString(pathText);

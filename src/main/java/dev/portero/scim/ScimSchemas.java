@@ -71,6 +71,11 @@ final class ScimSchemas {
 		return new ScimSchemas(GROUP, Map.of(), GROUP_KEPT);
 	}
 
+	/** Whether {@code urn} is an extension schema of this resource (a path-less PATCH may set it as a whole). */
+	boolean isExtension(String urn) {
+		return !extension.isEmpty() && urn.equalsIgnoreCase(Scim.ENTERPRISE_USER_SCHEMA);
+	}
+
 	/** Whether {@code path} names an attribute, and whether Portero keeps it. */
 	Target target(Path path) throws ScimException {
 		String schema = path.getSchemaUrn();

@@ -61,6 +61,9 @@ record ScimUserInput(String userName, @Nullable String displayName, @Nullable Bo
 		if (externalId == null && current != null && ScimJson.field(body, "externalId") == null) {
 			externalId = current.externalId();
 		}
+		if (displayName != null && displayName.strip().length() > MAX_NAME) {
+			displayName = displayName.strip().substring(0, MAX_NAME);
+		}
 		return new ScimUserInput(userName.strip(), displayName == null || displayName.isBlank() ? null : displayName.strip(),
 				active == null || active.isNull() ? null : active.booleanValue(), externalId,
 				JsonUtils.getObjectWriter().writeValueAsString(attributes), ScimJson.string(body, "password", 1000));

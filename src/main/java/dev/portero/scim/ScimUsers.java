@@ -159,11 +159,9 @@ class ScimUsers {
 		}
 		user.put("userName", account.email());
 		JsonNode kept = ScimUserInput.parseAttributes(extras.attributes());
-		ObjectNode name = kept.get("name") instanceof ObjectNode stored ? stored.deepCopy() : ScimJson.object();
-		if (!name.has("formatted")) {
-			name.put("formatted", account.displayName());
+		if (kept.get("name") instanceof ObjectNode name && !name.isEmpty()) {
+			user.set("name", name.deepCopy());
 		}
-		user.set("name", name);
 		user.put("displayName", account.displayName());
 		user.put("active", account.enabled());
 		ObjectNode email = user.putArray("emails").addObject();

@@ -86,7 +86,8 @@ class ScimConformanceIntegrationTest extends ScimTestSupport {
 		// Entra with aadOptscim062020 and Okta: one path-less replace, dotted keys included
 		Answer patched = patch("/Users/" + id, """
 				{"schemas":["%s"],"Operations":[{"op":"replace","value":{"active":true,"name.familyName":"Patched",
-				 "displayName":"Ann Patched"}}]}""".formatted(PATCH));
+				 "displayName":"Ann Patched","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"42",
+				 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"}}}]}""".formatted(PATCH));
 		assertThat(patched.status()).as(patched.response().body()).isEqualTo(200);
 		assertThat(patched.json().get("active").asBoolean()).isTrue();
 		assertThat(patched.json().get("name").get("familyName").asString()).isEqualTo("Patched");
@@ -126,6 +127,10 @@ class ScimConformanceIntegrationTest extends ScimTestSupport {
 		assertThat(ids("externalId eq \"ext-bob." + marker + "@example.test\"")).containsExactly(bob);
 		assertThat(ids("emails[value eq \"cy." + marker + "@other.test\"]")).containsExactly(cy);
 		assertThat(ids("userName eq \"nobody." + marker + "@example.test\"")).isEmpty();
+		patch("/Users/" + bob, """
+				{"schemas":["%s"],"Operations":[{"op":"replace","path":"active","value":false}]}""".formatted(PATCH));
+		assertThat(ids("userName co \"" + marker + "\" and active eq false")).containsExactly(bob);
+		assertThat(ids("userName co \"" + marker + "\" and not (active eq false)")).containsExactly(ann, cy);
 		Answer none = get("/Users?filter=" + query("userName eq \"nobody." + marker + "@example.test\""));
 		assertThat(none.json().get("Resources").isArray()).as("Resources even when empty").isTrue();
 		assertThat(none.json().get("totalResults").asInt()).isZero();
