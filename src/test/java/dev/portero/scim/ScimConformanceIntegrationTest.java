@@ -305,6 +305,29 @@ class ScimConformanceIntegrationTest extends ScimTestSupport {
 		token = scimToken;
 	}
 
+	/**
+	 * The client rules refuse portero:scim on a client that acts for people; should such a client
+	 * exist anyway (stored by hand here), a token it gets for a person does not count for SCIM.
+	 */
+	@Test
+	void aTokenIssuedForAPersonDoesNotCarryTheScimScope() {
+		String email = uniqueEmail("scim-person-token");
+		createUser(email, "Person");
+		dev.portero.support.TestClients.Registered app = clients.confidential("https://app.example.test/callback", true,
+				"portero:scim");
+		dev.portero.support.Browser browser = browser();
+		assertThat(browser.signIn(email, PASSWORD)).isTrue();
+		dev.portero.support.OidcTokenFlows.Tokens tokens = flows.authorizationCodeTokens(browser, app, "openid portero:scim");
+		assertThat(flows.introspect(app, tokens.accessToken()).string("scope")).as("the token names the scope")
+			.contains("portero:scim");
+		String personsToken = tokens.accessToken();
+
+		String scimToken = token;
+		token = personsToken;
+		assertScimError(get("/Users"), 403, null);
+		token = scimToken;
+	}
+
 	@Test
 	void scimNeverMakesAnAdministrator() {
 		Answer created = post("/Users", """
