@@ -17,6 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ScimDeprovisioningIntegrationTest extends ScimTestSupport {
 
+	@org.springframework.beans.factory.annotation.Autowired
+	private org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	private static final String CALLBACK = "https://app.example.test/callback";
 
 	private static final String PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -41,6 +44,10 @@ class ScimDeprovisioningIntegrationTest extends ScimTestSupport {
 		assertThat(flows.userinfo(tokens.accessToken()).status()).isEqualTo(401);
 		assertThat(signedIn(browser)).as("the session ended").isFalse();
 		assertThat(browser().signIn(email, PASSWORD)).as("no new sign-in either").isFalse();
+		assertThat(jdbc.sql("SELECT actor FROM audit_events WHERE action = 'account.disabled' AND subject = :id")
+			.param("id", id)
+			.query(String.class)
+			.list()).as("audited as the provisioning client's doing").containsExactly("client:" + scimClientId);
 	}
 
 	@Test

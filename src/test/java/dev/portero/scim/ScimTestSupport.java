@@ -47,6 +47,9 @@ abstract class ScimTestSupport extends IntegrationTestSupport {
 
 	String token;
 
+	/** The client whose token {@link #token} is. */
+	String scimClientId;
+
 	record Answer(int status, JsonNode json, HttpResponse<String> response) {
 
 		String header(String name) {
@@ -63,11 +66,16 @@ abstract class ScimTestSupport extends IntegrationTestSupport {
 	void scimClient() {
 		clients = new TestClients(clientRepository, clientSecrets);
 		flows = new OidcTokenFlows(baseUrl());
-		token = tokenWith("portero:scim");
+		TestClients.Registered provisioning = clients.service("portero:scim");
+		scimClientId = provisioning.clientId();
+		token = tokenOf(provisioning, "portero:scim");
 	}
 
 	String tokenWith(String scope) {
-		TestClients.Registered provisioning = clients.service(scope);
+		return tokenOf(clients.service(scope), scope);
+	}
+
+	private String tokenOf(TestClients.Registered provisioning, String scope) {
 		OidcTokenFlows.Answer answer = flows.clientCredentials(provisioning, scope);
 		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
 		return answer.string("access_token");
