@@ -1,7 +1,6 @@
 package dev.portero.scim;
 
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 
 import com.unboundid.scim2.common.exceptions.BadRequestException;
@@ -91,10 +90,6 @@ final class ScimJson {
 		resources.forEach(array::add);
 		list.put("itemsPerPage", array.size());
 		return list;
-	}
-
-	static String lower(String text) {
-		return text.toLowerCase(Locale.ROOT);
 	}
 
 }
