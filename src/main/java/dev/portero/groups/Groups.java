@@ -78,6 +78,27 @@ public class Groups {
 
 	@Transactional
 	public Group create(Draft draft) {
+		return insert(draft, "manual", null);
+	}
+
+	/** A group kept by a provisioning client (SCIM): source {@code scim}, with the client's own id for it. */
+	@Transactional
+	public Group provision(Draft draft, @Nullable String externalId) {
+		return insert(draft, "scim", externalId);
+	}
+
+	/** The provisioning client's own id for the group (SCIM {@code externalId}); null for none. */
+	@Transactional
+	public void setExternalId(String id, @Nullable String externalId) {
+		manual(get(id));
+		jdbc.sql("UPDATE groups SET external_id = :external, updated_at = :now WHERE id = :id")
+			.param("external", externalId)
+			.param("now", clock.millis())
+			.param("id", id)
+			.update();
+	}
+
+	private Group insert(Draft draft, String source, @Nullable String externalId) {
 		String name = GroupRules.name(draft.name());
 		String parent = draft.parentId() == null ? null : get(draft.parentId()).id();
 		if (parent != null) {
@@ -88,8 +109,10 @@ public class Groups {
 		long now = clock.millis();
 		try {
 			jdbc.sql("""
-					INSERT INTO groups (id, name, name_key, description, parent_id, source, created_at, updated_at)
-					VALUES (:id, :name, :key, :description, :parent, 'manual', :now, :now)""")
+					INSERT INTO groups (id, name, name_key, description, parent_id, source, external_id, created_at, updated_at)
+					VALUES (:id, :name, :key, :description, :parent, :source, :external, :now, :now)""")
+				.param("source", source)
+				.param("external", externalId)
 				.param("id", id)
 				.param("name", name)
 				.param("key", name.toLowerCase(Locale.ROOT))

@@ -128,7 +128,7 @@ class AuthorizationServerConfiguration {
 							SigningKeys.algorithms().forEach(algorithm -> algorithms.add(algorithm.name()));
 						})
 						.scopes(scopes -> scopes.addAll(List.of("profile", "email", "offline_access", OidcClaims.GROUPS,
-								OidcClaims.ROLES, Clients.ADMIN_SCOPE)))
+								OidcClaims.ROLES, Clients.ADMIN_SCOPE, Clients.SCIM_SCOPE)))
 						.claim("request_parameter_supported", false)
 						.claim("request_uri_parameter_supported", false)
 						.claim("claims_parameter_supported", true)

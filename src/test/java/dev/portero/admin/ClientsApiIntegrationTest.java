@@ -378,6 +378,8 @@ class ClientsApiIntegrationTest extends IntegrationTestSupport {
 		cases.add(new Refused("grant-not-allowed", client("refresh alone", "confidential", List.of("refresh_token"), List.of())));
 		cases.add(new Refused("admin-scope-not-allowed",
 				withScopes(code("admin for people", List.of(REDIRECT)), "openid", "portero:admin")));
+		cases.add(new Refused("admin-scope-not-allowed",
+				withScopes(code("provisioning for people", List.of(REDIRECT)), "openid", "portero:scim")));
 		cases.add(new Refused("admin-scope-not-allowed", client("admin on devices", "confidential",
 				List.of("client_credentials", DEVICE_CODE), List.of("portero:admin"))));
 		cases.add(new Refused("invalid-scope",

@@ -17,7 +17,8 @@ class ArchitectureTest {
 		.importPackages("dev.portero");
 
 	private static final String[] FEATURES = { "dev.portero.account..", "dev.portero.login..", "dev.portero.admin..",
-			"dev.portero.mail..", "dev.portero.cli..", "dev.portero.federation..", "dev.portero.groups.." };
+			"dev.portero.mail..", "dev.portero.cli..", "dev.portero.federation..", "dev.portero.groups..",
+			"dev.portero.scim.." };
 
 	@Test
 	void configAndWebImportNoFeature() {
@@ -99,6 +100,22 @@ class ArchitectureTest {
 			.dependOnClassesThat()
 			.resideInAPackage("dev.portero.groups..")
 			.as("federation announces sign-ins; groups listens, never the reverse")
+			.check(CLASSES);
+	}
+
+	/**
+	 * SCIM is a way in over the account and groups modules, as the admin API is: it speaks to
+	 * their services, never to sign-in, the admin API or the OpenID provider's insides (it reads
+	 * bearer tokens through the decoder and converter beans, typed by Spring).
+	 */
+	@Test
+	void scimSpeaksOnlyThroughModuleApis() {
+		noClasses().that()
+			.resideInAPackage("dev.portero.scim..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("dev.portero.login..", "dev.portero.admin..", "dev.portero.oidc..",
+					"dev.portero.federation..")
 			.check(CLASSES);
 	}
 

@@ -204,6 +204,11 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		scenarios.put("POST /api/v1/admin/incident/registration", this::incidentRegistration);
 		scenarios.put("POST /api/v1/admin/incident/force-password-reset", this::incidentForcePasswordReset);
 		scenarios.put("POST /api/v1/admin/incident/maintenance", this::incidentMaintenance);
+		for (String endpoint : List.of("POST /scim/v2/Users", "PUT /scim/v2/Users/{id}", "PATCH /scim/v2/Users/{id}",
+				"DELETE /scim/v2/Users/{id}", "POST /scim/v2/Groups", "PUT /scim/v2/Groups/{id}",
+				"PATCH /scim/v2/Groups/{id}", "DELETE /scim/v2/Groups/{id}", "ANY /scim/v2/**")) {
+			scenarios.put(endpoint, () -> scimByCookieIsRefused(endpoint));
+		}
 		scenarios.put("ANY /error", this::errorPage);
 		return scenarios;
 	}
@@ -859,6 +864,30 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		assertThat(victim.json(method, path, body).statusCode()).as(method + " " + path + " with a CSRF token")
 			.isEqualTo(404);
 		assertThat(this.clients.page(null, 0, 1).total()).isEqualTo(clients);
+	}
+
+	/**
+	 * SCIM is authorized by a bearer token with the portero:scim scope only, which a forging site
+	 * cannot set: an administrator's session, with or without its CSRF token, is refused (401) and
+	 * changes nothing.
+	 */
+	private void scimByCookieIsRefused(String endpoint) {
+		String method = endpoint.startsWith("ANY ") ? "POST" : endpoint.substring(0, endpoint.indexOf(' '));
+		Account target = newAccount("csrf-scim");
+		String path = endpoint.substring(endpoint.indexOf(' ') + 1)
+			.replace("{id}", target.id().toString())
+			.replace("**", "Bulk");
+		String body = method.equals("DELETE") ? null
+				: "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\",\"urn:ietf:params:scim:schemas:core:2.0:User\","
+						+ "\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"userName\":\"" + uniqueEmail("csrf-scim-new")
+						+ "\",\"displayName\":\"Forged\",\"active\":false,"
+						+ "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}";
+		Browser victim = admin();
+		long accountsBefore = jdbc.sql("SELECT COUNT(*) FROM accounts").query(Long.class).single();
+		assertThat(victim.send(api(victim, method, path, body)).statusCode()).as(endpoint).isEqualTo(401);
+		assertThat(victim.json(method, path, body).statusCode()).as(endpoint + " with a CSRF token").isEqualTo(401);
+		assertThat(accounts.get(target.id()).enabled()).as("still enabled").isTrue();
+		assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts").query(Long.class).single()).isEqualTo(accountsBefore);
 	}
 
 	private void apiCreateIdentityProvider() {

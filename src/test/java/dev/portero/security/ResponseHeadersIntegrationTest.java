@@ -204,6 +204,25 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 				b -> bearer(b, adminToken(b, clientId, service.secret()), "/api/v1/admin/clients")));
 		visits.add(new Visit("/api/v1/admin/clients", "GET /api/v1/admin/clients (refused bearer token: 401)", true,
 				b -> bearer(b, "not-a-token", "/api/v1/admin/clients")));
+		// SCIM: bearer tokens of a client with portero:scim only
+		Clients.WithSecret provisioning = clients.create(new Clients.Draft("Headers SCIM", Clients.Type.CONFIDENTIAL, null,
+				null, Set.of("client_credentials"), Set.of("portero:scim"), false, null, null));
+		java.util.function.Function<Browser, String> scimToken = b -> clientToken(b, provisioning.client().clientId(),
+				provisioning.secret(), "portero:scim");
+		for (String[] scim : new String[][] { { "/scim/v2/Users", "/scim/v2/Users?filter=userName%20eq%20%22x%40y.test%22" },
+				{ "/scim/v2/Users/{id}", "/scim/v2/Users/" + account.id() }, { "/scim/v2/Users/{id}", "/scim/v2/Users/no-such-user" },
+				{ "/scim/v2/Users", "/scim/v2/Users?filter=nonsense" }, { "/scim/v2/Groups", "/scim/v2/Groups" },
+				{ "/scim/v2/Groups/{id}", "/scim/v2/Groups/no-such-group" },
+				{ "/scim/v2/ServiceProviderConfig", "/scim/v2/ServiceProviderConfig" },
+				{ "/scim/v2/ResourceTypes", "/scim/v2/ResourceTypes" }, { "/scim/v2/ResourceTypes/{name}", "/scim/v2/ResourceTypes/User" },
+				{ "/scim/v2/Schemas", "/scim/v2/Schemas" },
+				{ "/scim/v2/Schemas/{id}", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group" },
+				{ "/scim/v2/**", "/scim/v2/NoSuchEndpoint" } }) {
+			visits.add(new Visit(scim[0], "GET " + scim[1] + " (SCIM bearer token)", true, b -> bearer(b, scimToken.apply(b), scim[1])));
+		}
+		visits.add(new Visit("/scim/v2/Users", "GET /scim/v2/Users (no token: 401)", false, b -> b.get("/scim/v2/Users")));
+		visits.add(new Visit("/scim/v2/Users", "GET /scim/v2/Users (admin token: 403)", true,
+				b -> bearer(b, adminToken(b, clientId, service.secret()), "/scim/v2/Users")));
 		// dynamic client registration: the admin API's tokens; the endpoint itself is off here (404)
 		visits.add(api("/api/v1/admin/registration-tokens", "/api/v1/admin/registration-tokens"));
 		visits.add(get("/api/v1/admin/registration-tokens", "/api/v1/admin/registration-tokens", false));
@@ -450,12 +469,16 @@ class ResponseHeadersIntegrationTest extends IntegrationTestSupport {
 	}
 
 	private String adminToken(Browser b, String clientId, String secret) {
+		return clientToken(b, clientId, secret, "portero:admin");
+	}
+
+	private String clientToken(Browser b, String clientId, String secret, String scope) {
 		String basic = java.util.Base64.getEncoder()
 			.encodeToString((clientId + ":" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
 		HttpResponse<String> response = b.send(HttpRequest.newBuilder(b.uri("/oauth2/token"))
 			.header("Authorization", "Basic " + basic)
 			.header("Content-Type", "application/x-www-form-urlencoded")
-			.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=portero:admin")));
+			.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + scope)));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return Browser.jsonField(response.body(), "access_token");
 	}

@@ -99,8 +99,8 @@ public final class ClientProblems {
 	 */
 	public static final class AdminScopeNotAllowed extends ProblemException {
 
-		AdminScopeNotAllowed() {
-			super(HttpStatus.BAD_REQUEST, "admin-scope-not-allowed", "The " + Clients.ADMIN_SCOPE
+		AdminScopeNotAllowed(String scope) {
+			super(HttpStatus.BAD_REQUEST, "admin-scope-not-allowed", "The " + scope
 					+ " scope is only allowed on a client whose only grant type is client_credentials.");
 		}
 

@@ -66,7 +66,7 @@ final class ClientRules {
 	/** Scopes under this prefix are Portero's own; only the ones it defines may be registered. */
 	static final String RESERVED_PREFIX = "portero:";
 
-	static final Set<String> PORTERO_SCOPES = Set.of(Clients.ADMIN_SCOPE);
+	static final Set<String> PORTERO_SCOPES = Clients.CLIENT_ONLY_SCOPES;
 
 	/** The stored columns' sizes: URIs and scopes are kept as comma-separated lists. */
 	static final int MAX_URIS_LENGTH = 4000;
@@ -209,9 +209,10 @@ final class ClientRules {
 		if (String.join(",", scopes).length() > MAX_SCOPES_LENGTH) {
 			throw new InvalidScope("The scopes together may be at most " + MAX_SCOPES_LENGTH + " characters.");
 		}
-		if (scopes.contains(Clients.ADMIN_SCOPE)
-				&& !grantTypes.equals(Set.of(CLIENT_CREDENTIALS))) {
-			throw new AdminScopeNotAllowed();
+		for (String clientOnly : Clients.CLIENT_ONLY_SCOPES) {
+			if (scopes.contains(clientOnly) && !grantTypes.equals(Set.of(CLIENT_CREDENTIALS))) {
+				throw new AdminScopeNotAllowed(clientOnly);
+			}
 		}
 	}
 

@@ -101,6 +101,12 @@ public class Clients {
 	/** The scope of the admin API; only a client with client_credentials alone may have it ({@link ClientRules}). */
 	public static final String ADMIN_SCOPE = "portero:admin";
 
+	/** The scope of the SCIM provisioning API; the same rule as {@link #ADMIN_SCOPE}: client credentials alone. */
+	public static final String SCIM_SCOPE = "portero:scim";
+
+	/** Scopes that give a client rights over other people's accounts, so never on behalf of a person. */
+	public static final Set<String> CLIENT_ONLY_SCOPES = Set.of(ADMIN_SCOPE, SCIM_SCOPE);
+
 	/** What a client may sign its assertions with ({@code private_key_jwt}, {@code client_secret_jwt}), as discovery lists it. */
 	public static final List<String> ASSERTION_ALGORITHMS = ClientAuthenticationRules.ASSERTION_ALGORITHMS;
 

@@ -103,9 +103,11 @@ record ClientMetadata(@Nullable String name, @Nullable List<String> redirectUris
 		Set<String> scopes = scope == null ? null : new LinkedHashSet<>(Arrays.asList(scope.strip().split(" +")));
 		if (scopes != null) {
 			scopes.remove("");
-			if (scopes.contains(Clients.ADMIN_SCOPE)) {
-				throw RegistrationRefused.metadata(
-						"The scope " + Clients.ADMIN_SCOPE + " is given by an administrator only, never by registration.");
+			for (String clientOnly : Clients.CLIENT_ONLY_SCOPES) {
+				if (scopes.contains(clientOnly)) {
+					throw RegistrationRefused.metadata(
+							"The scope " + clientOnly + " is given by an administrator only, never by registration.");
+				}
 			}
 		}
 		String algorithm = string(body, "id_token_signed_response_alg", 20);

@@ -87,10 +87,13 @@ class TokenConfiguration {
 	}
 
 	/**
-	 * Bearer tokens at the admin API: scopes become {@code SCOPE_} authorities, but
-	 * {@code portero:admin} only in a token a client got for itself (client credentials, where
+	 * Bearer tokens at the admin and SCIM APIs: scopes become {@code SCOPE_} authorities, but
+	 * {@code portero:admin} and {@code portero:scim} only in a token a client got for itself (client credentials, where
 	 * the subject is the client), never in one issued on behalf of a user.
 	 */
+	private static final java.util.Set<String> CLIENT_ONLY_AUTHORITIES = java.util.Set.of("SCOPE_" + Clients.ADMIN_SCOPE,
+			"SCOPE_" + Clients.SCIM_SCOPE);
+
 	@Bean
 	JwtAuthenticationConverter jwtAuthenticationConverter() {
 		JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
@@ -100,7 +103,7 @@ class TokenConfiguration {
 			boolean clientItself = jwt.getSubject() != null && jwt.getAudience() != null
 					&& jwt.getAudience().contains(jwt.getSubject());
 			return granted.stream()
-				.filter(authority -> clientItself || !("SCOPE_" + Clients.ADMIN_SCOPE).equals(authority.getAuthority()))
+				.filter(authority -> clientItself || !CLIENT_ONLY_AUTHORITIES.contains(authority.getAuthority()))
 				.toList();
 		});
 		return converter;
