@@ -38,7 +38,7 @@ final class ClaimsRequests extends OncePerRequestFilter {
 	/** The claims Portero holds beyond {@code sub}, and the scope that releases each. */
 	private static final Map<String, String> SCOPE_OF = Map.of(StandardClaimNames.NAME, OidcScopes.PROFILE,
 			StandardClaimNames.UPDATED_AT, OidcScopes.PROFILE, StandardClaimNames.EMAIL, OidcScopes.EMAIL,
-			StandardClaimNames.EMAIL_VERIFIED, OidcScopes.EMAIL);
+			StandardClaimNames.EMAIL_VERIFIED, OidcScopes.EMAIL, "groups", "groups", "roles", "roles");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
