@@ -219,78 +219,8 @@ public class Groups {
 		}
 	}
 
-	/** Adds the account to the group, or changes the end of its membership ({@code expiresAt}, null for none). */
-	@Transactional
-	public Member putMember(String groupId, AccountId account, @Nullable Instant expiresAt) {
-		manual(get(groupId));
-		accounts.get(account); // unknown account: its own 404
-		if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
-			throw new GroupProblems.InvalidGroup("expiresAt must be in the future.");
-		}
-		int changed = jdbc.sql("UPDATE group_members SET expires_at = :expires, lapsed_at = NULL "
-				+ "WHERE group_id = :group AND account_id = :account")
-			.param("expires", expiresAt == null ? null : expiresAt.toEpochMilli())
-			.param("group", groupId)
-			.param("account", account.toString())
-			.update();
-		if (changed == 0) {
-			jdbc.sql("""
-					INSERT INTO group_members (group_id, account_id, source, expires_at, created_at)
-					VALUES (:group, :account, 'manual', :expires, :now)""")
-				.param("group", groupId)
-				.param("account", account.toString())
-				.param("expires", expiresAt == null ? null : expiresAt.toEpochMilli())
-				.param("now", clock.millis())
-				.update();
-		}
-		events.publishEvent(new GroupEvents.MemberAdded(groupId, account, expiresAt));
-		return member(groupId, account).orElseThrow();
-	}
-
-	/** False when the account was not a member. */
-	@Transactional
-	public boolean removeMember(String groupId, AccountId account) {
-		manual(get(groupId));
-		boolean removed = jdbc.sql("DELETE FROM group_members WHERE group_id = :group AND account_id = :account")
-			.param("group", groupId)
-			.param("account", account.toString())
-			.update() > 0;
-		if (removed) {
-			events.publishEvent(new GroupEvents.MemberRemoved(groupId, account));
-		}
-		return removed;
-	}
-
-	public Page<Member> members(String groupId, int page, int size) {
-		get(groupId);
-		List<Member> items = jdbc.sql("""
-				SELECT m.account_id, a.email, m.source, m.expires_at, m.created_at
-				  FROM group_members m JOIN accounts a ON a.id = m.account_id
-				 WHERE m.group_id = :group ORDER BY a.email LIMIT :limit OFFSET :offset""")
-			.param("group", groupId)
-			.param("limit", size)
-			.param("offset", (long) page * size)
-			.query(this::member)
-			.list();
-		long total = jdbc.sql("SELECT COUNT(*) FROM group_members WHERE group_id = :group")
-			.param("group", groupId)
-			.query(Long.class)
-			.single();
-		return new Page<>(items, page, size, total);
-	}
-
-	private Optional<Member> member(String groupId, AccountId account) {
-		return jdbc.sql("""
-				SELECT m.account_id, a.email, m.source, m.expires_at, m.created_at
-				  FROM group_members m JOIN accounts a ON a.id = m.account_id
-				 WHERE m.group_id = :group AND m.account_id = :account""")
-			.param("group", groupId)
-			.param("account", account.toString())
-			.query(this::member)
-			.optional();
-	}
-
-	private static Group manual(Group group) {
+	/** The group, unless a directory keeps it (then it changes at its members' sign-ins only). */
+	static Group manual(Group group) {
 		if ("directory".equals(group.source())) {
 			throw new GroupProblems.ManagedByDirectory();
 		}
@@ -301,14 +231,6 @@ public class Groups {
 		return new Group(row.getString("id"), row.getString("name"), row.getString("description"),
 				row.getString("parent_id"), row.getString("source"), row.getLong("members"),
 				Instant.ofEpochMilli(row.getLong("created_at")), Instant.ofEpochMilli(row.getLong("updated_at")));
-	}
-
-	private Member member(ResultSet row, int n) throws SQLException {
-		long expires = row.getLong("expires_at");
-		boolean noEnd = row.wasNull();
-		return new Member(AccountId.parse(row.getString("account_id")), row.getString("email"), row.getString("source"),
-				noEnd ? null : Instant.ofEpochMilli(expires), Instant.ofEpochMilli(row.getLong("created_at")),
-				!noEnd && expires <= clock.millis());
 	}
 
 }

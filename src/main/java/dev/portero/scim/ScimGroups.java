@@ -19,6 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountService;
 import dev.portero.config.PorteroSettings;
+import dev.portero.groups.GroupMembers;
 import dev.portero.groups.Groups;
 
 import tools.jackson.databind.JsonNode;
@@ -36,6 +37,8 @@ class ScimGroups {
 
 	private final Groups groups;
 
+	private final GroupMembers members;
+
 	private final AccountService accounts;
 
 	private final ScimRows rows;
@@ -48,8 +51,9 @@ class ScimGroups {
 
 	private final String usersLocation;
 
-	ScimGroups(Groups groups, AccountService accounts, ScimRows rows, PorteroSettings settings) {
+	ScimGroups(Groups groups, GroupMembers members, AccountService accounts, ScimRows rows, PorteroSettings settings) {
 		this.groups = groups;
+		this.members = members;
 		this.accounts = accounts;
 		this.rows = rows;
 		String base = settings.baseUrl().toString().replaceAll("/$", "") + Scim.BASE;
@@ -81,7 +85,7 @@ class ScimGroups {
 		Groups.Group group = groups.provision(new Groups.Draft(name, null, null),
 				ScimJson.string(body, "externalId", 255));
 		for (AccountId member : members) {
-			groups.putMember(group.id(), member, null);
+			this.members.putMember(group.id(), member, null);
 		}
 		return view(groups.get(group.id()), true);
 	}
@@ -99,12 +103,12 @@ class ScimGroups {
 		Set<AccountId> current = currentMembers(group.id());
 		for (AccountId gone : current) {
 			if (!wanted.contains(gone)) {
-				groups.removeMember(group.id(), gone);
+				members.removeMember(group.id(), gone);
 			}
 		}
 		for (AccountId added : wanted) {
 			if (!current.contains(added)) {
-				groups.putMember(group.id(), added, null);
+				members.putMember(group.id(), added, null);
 			}
 		}
 		return view(groups.get(group.id()), true);
@@ -160,7 +164,7 @@ class ScimGroups {
 				removed = currentMembers(groupId);
 			}
 			for (AccountId member : removed) {
-				groups.removeMember(groupId, member);
+				members.removeMember(groupId, member);
 			}
 			return;
 		}
@@ -172,13 +176,13 @@ class ScimGroups {
 		if (operation.type() == PatchOpType.REPLACE) {
 			for (AccountId gone : current) {
 				if (!given.contains(gone)) {
-					groups.removeMember(groupId, gone);
+					members.removeMember(groupId, gone);
 				}
 			}
 		}
 		for (AccountId member : given) {
 			if (!current.contains(member)) {
-				groups.putMember(groupId, member, null);
+				members.putMember(groupId, member, null);
 			}
 		}
 	}
@@ -236,7 +240,7 @@ class ScimGroups {
 	private List<Groups.Member> allMembers(String groupId) {
 		List<Groups.Member> members = new ArrayList<>();
 		for (int page = 0;; page++) {
-			Groups.Page<Groups.Member> batch = groups.members(groupId, page, MEMBERS_PAGE);
+			Groups.Page<Groups.Member> batch = this.members.members(groupId, page, MEMBERS_PAGE);
 			members.addAll(batch.items());
 			if ((long) (page + 1) * MEMBERS_PAGE >= batch.total() || batch.items().isEmpty()) {
 				return members;

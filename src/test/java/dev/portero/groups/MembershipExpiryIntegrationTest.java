@@ -50,6 +50,7 @@ class MembershipExpiryIntegrationTest extends IntegrationTestSupport {
 	void aRoleThroughAnEndingMembershipIsHeldUntilItsEndAndTheLapseIsAuditedOnce() {
 		SteppingClock clock = new SteppingClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
 		Groups groups = new Groups(jdbc, accountService, events, clock);
+		GroupMembers members = new GroupMembers(jdbc, groups, accountService, events, clock);
 		AppRoles roles = new AppRoles(jdbc, groups, accountService, events, clock);
 		AccountGroups accountGroups = new AccountGroups(jdbc, clock);
 		MembershipLapses lapses = new MembershipLapses(jdbc, events, clock, jobs, transactions);
@@ -60,7 +61,7 @@ class MembershipExpiryIntegrationTest extends IntegrationTestSupport {
 		AppRoles.AppRole pager = roles.define(null, "pager-" + suffix, null);
 		roles.grantToGroup(pager.id(), oncall.id());
 		Instant end = clock.instant().plus(Duration.ofHours(8));
-		groups.putMember(oncall.id(), contractor.id(), end);
+		members.putMember(oncall.id(), contractor.id(), end);
 
 		clock.advance(Duration.ofHours(8).minusMillis(1));
 		assertThat(accountGroups.roleNames(contractor.id(), "any-client", accountGroups.effectiveGroups(contractor.id()))).containsExactly("pager-" + suffix);
@@ -71,7 +72,7 @@ class MembershipExpiryIntegrationTest extends IntegrationTestSupport {
 		clock.advance(Duration.ofMillis(1));
 		assertThat(accountGroups.roleNames(contractor.id(), "any-client", accountGroups.effectiveGroups(contractor.id()))).as("at expiresAt, before any job ran").isEmpty();
 		assertThat(accountGroups.effectiveGroups(contractor.id()).names()).isEmpty();
-		assertThat(groups.members(oncall.id(), 0, 10).items()).singleElement()
+		assertThat(members.members(oncall.id(), 0, 10).items()).singleElement()
 			.satisfies(member -> assertThat(member.ended()).isTrue());
 
 		assertThat(lapses.auditAll()).isPositive();
@@ -85,7 +86,7 @@ class MembershipExpiryIntegrationTest extends IntegrationTestSupport {
 		assertThat(lapsedAudits(contractor)).as("audited once").isEqualTo(1);
 
 		// renewed: counts again, and its next end will be audited in its turn
-		groups.putMember(oncall.id(), contractor.id(), clock.instant().plus(Duration.ofDays(1)));
+		members.putMember(oncall.id(), contractor.id(), clock.instant().plus(Duration.ofDays(1)));
 		assertThat(accountGroups.roleNames(contractor.id(), "any-client", accountGroups.effectiveGroups(contractor.id()))).containsExactly("pager-" + suffix);
 	}
 

@@ -12,6 +12,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 
 import dev.portero.account.Account;
 import dev.portero.groups.AppRoles;
+import dev.portero.groups.GroupMembers;
 import dev.portero.groups.Groups;
 import dev.portero.oidc.tokens.ClaimMappings;
 import dev.portero.support.TestClients;
@@ -34,6 +35,9 @@ class GroupsAndRolesClaimsIntegrationTest extends OidcTestSupport {
 	AppRoles roles;
 
 	@Autowired
+	GroupMembers groupMembers;
+
+	@Autowired
 	RegisteredClientRepository registeredClients;
 
 	@Autowired
@@ -48,7 +52,7 @@ class GroupsAndRolesClaimsIntegrationTest extends OidcTestSupport {
 		String suffix = Long.toString(System.nanoTime());
 		Groups.Group staff = groups.create(new Groups.Draft("Staff " + suffix, null, null));
 		Groups.Group billing = groups.create(new Groups.Draft("Billing team " + suffix, null, staff.id()));
-		groups.putMember(billing.id(), account.id(), null);
+		groupMembers.putMember(billing.id(), account.id(), null);
 		AppRoles.AppRole admin = roles.define(registeredId, "billing:admin", null);
 		AppRoles.AppRole employee = roles.define(null, "employee-" + suffix, null);
 		roles.grantToGroup(admin.id(), staff.id());

@@ -102,6 +102,9 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 	dev.portero.groups.Groups groups;
 
 	@Autowired
+	dev.portero.groups.GroupMembers groupMembers;
+
+	@Autowired
 	dev.portero.groups.AppRoles appRoles;
 
 	@Autowired
@@ -962,23 +965,23 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 		String path = "/api/v1/admin/groups/" + id + "/members/" + member.id();
 		Browser victim = admin();
 		apiRefusedWhenForged(victim, "PUT", path, "{}");
-		assertThat(groups.members(id, 0, 10).total()).isZero();
+		assertThat(groupMembers.members(id, 0, 10).total()).isZero();
 
 		assertThat(victim.json("PUT", path, "{}").statusCode()).isEqualTo(200);
-		assertThat(groups.members(id, 0, 10).total()).isEqualTo(1);
+		assertThat(groupMembers.members(id, 0, 10).total()).isEqualTo(1);
 	}
 
 	private void apiRemoveMember() {
 		String id = groups.create(new dev.portero.groups.Groups.Draft("csrf-leave-" + java.util.UUID.randomUUID(), null, null)).id();
 		Account member = newAccount("group-leaver");
-		groups.putMember(id, member.id(), null);
+		groupMembers.putMember(id, member.id(), null);
 		String path = "/api/v1/admin/groups/" + id + "/members/" + member.id();
 		Browser victim = admin();
 		apiRefusedWhenForged(victim, "DELETE", path, null);
-		assertThat(groups.members(id, 0, 10).total()).isEqualTo(1);
+		assertThat(groupMembers.members(id, 0, 10).total()).isEqualTo(1);
 
 		assertThat(victim.json("DELETE", path, null).statusCode()).isEqualTo(204);
-		assertThat(groups.members(id, 0, 10).total()).isZero();
+		assertThat(groupMembers.members(id, 0, 10).total()).isZero();
 	}
 
 	private void apiDefineRole(String clientId) {
@@ -1040,7 +1043,7 @@ class CsrfIntegrationTest extends IntegrationTestSupport {
 
 	private String groupOf(Account member) {
 		String id = groups.create(new dev.portero.groups.Groups.Draft("csrf-roles-" + java.util.UUID.randomUUID(), null, null)).id();
-		groups.putMember(id, member.id(), null);
+		groupMembers.putMember(id, member.id(), null);
 		return id;
 	}
 

@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.portero.account.AccountId;
 import dev.portero.account.AccountProblems.AccountNotFound;
+import dev.portero.groups.GroupMembers;
 import dev.portero.groups.GroupProblems;
 import dev.portero.groups.Groups;
 
@@ -48,8 +49,11 @@ class AdminGroupsController {
 
 	private final Groups groups;
 
-	AdminGroupsController(Groups groups) {
+	private final GroupMembers members;
+
+	AdminGroupsController(Groups groups, GroupMembers members) {
 		this.groups = groups;
+		this.members = members;
 	}
 
 	@PostMapping
@@ -88,19 +92,19 @@ class AdminGroupsController {
 	@GetMapping("/{id}/members")
 	PageView<Groups.Member> members(@PathVariable String id, @RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
-		Groups.Page<Groups.Member> result = groups.members(id, page, size);
+		Groups.Page<Groups.Member> result = members.members(id, page, size);
 		return new PageView<>(result.items(), result.page(), result.size(), result.total());
 	}
 
 	@PutMapping("/{id}/members/{userId}")
 	Groups.Member putMember(@PathVariable String id, @PathVariable String userId,
 			@RequestBody(required = false) @Nullable Membership request) {
-		return groups.putMember(id, account(userId), request == null ? null : request.expiresAt());
+		return members.putMember(id, account(userId), request == null ? null : request.expiresAt());
 	}
 
 	@DeleteMapping("/{id}/members/{userId}")
 	ResponseEntity<Void> removeMember(@PathVariable String id, @PathVariable String userId) {
-		if (!groups.removeMember(id, account(userId))) {
+		if (!members.removeMember(id, account(userId))) {
 			throw new GroupProblems.NotThere("This person is not a member of this group.");
 		}
 		return ResponseEntity.noContent().build();
