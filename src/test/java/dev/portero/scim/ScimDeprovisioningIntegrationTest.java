@@ -24,6 +24,36 @@ class ScimDeprovisioningIntegrationTest extends ScimTestSupport {
 
 	private static final String PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
+	/**
+	 * The fixed bearer token Entra's "Secret Token" and Okta's "HTTP Header" take: a provisioning
+	 * client may have a year-long access token (no other client may), which works until revoked.
+	 */
+	@Test
+	void aProvisioningClientsYearLongTokenWorksUntilRevoked() {
+		Browser admin = browser();
+		assertThat(admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).isTrue();
+		HttpResponse<String> created = admin.json("POST", "/api/v1/admin/clients", "{\"name\":\"Entra provisioning\","
+				+ "\"grantTypes\":[\"client_credentials\"],\"scopes\":[\"portero:scim\"],\"accessTokenLifetimeSeconds\":31536000}");
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		HttpResponse<String> refused = admin.json("POST", "/api/v1/admin/clients", "{\"name\":\"Reports\","
+				+ "\"grantTypes\":[\"client_credentials\"],\"scopes\":[\"reports.read\"],\"accessTokenLifetimeSeconds\":31536000}");
+		assertThat(refused.statusCode()).as("only provisioning clients").isEqualTo(400);
+		assertThat(refused.body()).contains("invalid-token-lifetime");
+
+		TestClients.Registered entra = new TestClients.Registered(Browser.jsonField(created.body(), "clientId"),
+				Browser.jsonField(created.body(), "clientSecret"), null);
+		OidcTokenFlows.Answer issued = flows.clientCredentials(entra, "portero:scim");
+		assertThat(issued.status()).as(issued.body()).isEqualTo(200);
+		assertThat(((Number) issued.json().get("expires_in")).longValue()).isGreaterThan(31_535_000L);
+		token = issued.string("access_token");
+		assertThat(get("/Users?count=1").status()).isEqualTo(200);
+
+		HttpResponse<String> revoked = admin.json("POST", "/api/v1/admin/incident/revoke-tokens",
+				"{\"clientId\":\"" + entra.clientId() + "\"}");
+		assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+		assertScimError(get("/Users?count=1"), 401, null);
+	}
+
 	@Test
 	void deactivationEndsTheSessionAndTheAccessTokenAtOnce() {
 		String email = uniqueEmail("scim-leaver");

@@ -75,6 +75,14 @@ final class ClientRules {
 
 	static final Duration MAX_REFRESH_TOKEN_LIFETIME = Duration.ofDays(3650);
 
+	/**
+	 * A provisioning client's ({@code portero:scim}) access tokens may live this long, beyond
+	 * {@code portero.oidc.max-token-lifetime}: Entra ID's "Secret Token" and Okta's "HTTP Header"
+	 * take a fixed bearer token. Such a client has client credentials only (no person behind its
+	 * tokens), and its tokens stay revocable: every SCIM call checks the token against the store.
+	 */
+	static final Duration MAX_PROVISIONING_TOKEN_LIFETIME = Duration.ofDays(366);
+
 	private static final Pattern IPV4_LOOPBACK = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
 	private ClientRules() {
@@ -96,7 +104,9 @@ final class ClientRules {
 			throw new RedirectUriRequired();
 		}
 		checkScopes(grantTypes, scopes);
-		checkLifetimes(grantTypes, accessTokenLifetime, refreshTokenLifetime, maxTokenLifetime);
+		checkLifetimes(grantTypes, accessTokenLifetime, refreshTokenLifetime,
+				scopes.contains(Clients.SCIM_SCOPE) && maxTokenLifetime.compareTo(MAX_PROVISIONING_TOKEN_LIFETIME) < 0
+						? MAX_PROVISIONING_TOKEN_LIFETIME : maxTokenLifetime);
 	}
 
 	private static void checkGrantTypes(Clients.Type type, Set<String> grantTypes) {
@@ -231,7 +241,8 @@ final class ClientRules {
 		}
 		if (access.compareTo(maxTokenLifetime) > 0) {
 			throw new InvalidTokenLifetime("The access token lifetime may be at most " + maxTokenLifetime.toSeconds()
-					+ " seconds (portero.oidc.max-token-lifetime).");
+					+ " seconds (portero.oidc.max-token-lifetime; " + MAX_PROVISIONING_TOKEN_LIFETIME.toSeconds()
+					+ " for a portero:scim client).");
 		}
 		if (refresh == null) {
 			return;
