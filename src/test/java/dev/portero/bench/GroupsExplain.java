@@ -13,12 +13,13 @@ import java.util.Map;
 /**
  * The two queries a token with {@code groups roles} adds, as the database plans them with the
  * seeded data, and what each costs alone over JDBC (no HTTP, no Spring): to tell the claims' own
- * cost from the rest of a refresh. The SQL is a copy of {@code Groups.effectiveNames} and
- * {@code AppRoles.effective} with positional parameters; keep it in step with them.
+ * cost from the rest of a refresh. The SQL is a copy of {@code AccountGroups.effectiveGroups} and
+ * {@code AccountGroups.roleNames} with positional parameters; keep it in step with them.
  */
 final class GroupsExplain {
 
-	static final String GROUPS = """
+	/** The groups query before issue 18's rewrite; {@link #alternatives} times changes to it. */
+	static final String OLD_GROUPS = """
 			WITH RECURSIVE effective(group_id) AS (
 			    SELECT m.group_id FROM group_members m
 			     WHERE m.account_id = ? AND (m.expires_at IS NULL OR m.expires_at > ?)
@@ -26,17 +27,30 @@ final class GroupsExplain {
 			    SELECT g.parent_id FROM groups g JOIN effective e ON g.id = e.group_id WHERE g.parent_id IS NOT NULL)
 			SELECT g.name FROM groups g JOIN effective e ON g.id = e.group_id ORDER BY g.name_key""";
 
-	static final String ROLES = """
+	/** {@code AccountGroups.EFFECTIVE_GROUPS} and {@code effectiveGroups}, positional parameters. */
+	static final String GROUPS = """
 			WITH RECURSIVE effective(group_id) AS (
 			    SELECT m.group_id FROM group_members m
 			     WHERE m.account_id = ? AND (m.expires_at IS NULL OR m.expires_at > ?)
 			  UNION
-			    SELECT g.parent_id FROM groups g JOIN effective e ON g.id = e.group_id WHERE g.parent_id IS NOT NULL)
-			SELECT r.name FROM app_roles r
-			 WHERE (r.registered_id = ? OR r.registered_id IS NULL)
-			   AND (r.id IN (SELECT role_id FROM account_app_roles WHERE account_id = ?)
-			     OR r.id IN (SELECT gr.role_id FROM group_app_roles gr JOIN effective e ON gr.group_id = e.group_id))
+			    SELECT (SELECT g.parent_id FROM groups g WHERE g.id = e.group_id) FROM effective e
+			     WHERE e.group_id IS NOT NULL)
+			SELECT e.group_id AS id, (SELECT g.name FROM groups g WHERE g.id = e.group_id) AS name
+			  FROM effective e WHERE e.group_id IS NOT NULL""";
+
+	/**
+	 * {@code AccountGroups.roleNames}, with {@code %s} for the group ids' placeholders (JdbcClient
+	 * expands the list into one {@code ?} per id: 66 for the measured person).
+	 */
+	static final String ROLES = """
+			SELECT DISTINCT r.name FROM app_roles r
+			 WHERE r.id IN (SELECT role_id FROM account_app_roles WHERE account_id = ?
+			                UNION SELECT role_id FROM group_app_roles WHERE group_id IN (%s))
+			   AND (r.registered_id = ? OR r.registered_id IS NULL)
 			 ORDER BY r.name""";
+
+	/** The measured person's group ids, as the groups query gives them (filled by {@link #of}). */
+	private static List<String> groupIds = List.of();
 
 	private static final int TIMED = 500;
 
@@ -47,8 +61,20 @@ final class GroupsExplain {
 		boolean postgres = database.containsKey("PORTERO_DB_URL");
 		List<String> lines = new ArrayList<>();
 		try (Connection connection = Databases.connect(database)) {
+			List<String> ids = new ArrayList<>();
+			try (PreparedStatement query = connection.prepareStatement(GROUPS)) {
+				bind(query, "groups", personId, registeredId);
+				try (ResultSet rs = query.executeQuery()) {
+					while (rs.next()) {
+						ids.add(rs.getString("id"));
+					}
+				}
+			}
+			groupIds = List.copyOf(ids);
+			lines.add("-- the person's effective groups: " + ids.size() + " ids in the roles query's IN list");
 			for (String name : List.of("groups", "roles")) {
-				String sql = name.equals("groups") ? GROUPS : ROLES;
+				String sql = name.equals("groups") ? GROUPS
+						: ROLES.formatted(String.join(", ", java.util.Collections.nCopies(Math.max(1, ids.size()), "?")));
 				lines.add("-- " + name + " query, " + (postgres ? "EXPLAIN (ANALYZE, BUFFERS)" : "EXPLAIN QUERY PLAN"));
 				try (PreparedStatement explain = connection
 					.prepareStatement((postgres ? "EXPLAIN (ANALYZE, BUFFERS) " : "EXPLAIN QUERY PLAN ") + sql)) {
@@ -106,7 +132,100 @@ final class GroupsExplain {
 			}
 		}
 		lines.addAll(alternatives(database, personId, postgres));
+		lines.addAll(storedRows(database, personId, postgres));
 		return lines;
+	}
+
+	/**
+	 * What the size of the stored authorization costs: each of the person's two authorization rows
+	 * (with and without {@code groups}), its sizes, a read by id as Spring's row mapper does (every
+	 * column), and the refresh's UPDATE of the token columns with their own values (PostgreSQL: a
+	 * new row version and new entries in every index, the token values' indexes included), with and
+	 * without the indexes on the access and ID token values; in transactions rolled back.
+	 */
+	private static List<String> storedRows(Map<String, String> database, String personId, boolean postgres)
+			throws SQLException {
+		List<String> lines = new ArrayList<>();
+		String[] columns = { "access_token_value", "access_token_metadata", "oidc_id_token_value", "oidc_id_token_metadata",
+				"attributes", "refresh_token_value" };
+		try (Connection connection = Databases.connect(database)) {
+			connection.setAutoCommit(false);
+			List<String[]> rows = new ArrayList<>();
+			try (PreparedStatement rowsOf = connection.prepareStatement(
+					"SELECT id, authorized_scopes, " + String.join(", ", columns) + " FROM oauth2_authorization WHERE principal_name = ?")) {
+				rowsOf.setString(1, personId);
+				try (ResultSet rs = rowsOf.executeQuery()) {
+					while (rs.next()) {
+						String[] row = new String[columns.length + 2];
+						for (int i = 0; i < row.length; i++) {
+							row[i] = rs.getString(i + 1);
+						}
+						rows.add(row);
+					}
+				}
+			}
+			for (String[] row : rows) {
+				StringBuilder sizes = new StringBuilder();
+				int total = 0;
+				for (int i = 0; i < columns.length; i++) {
+					int length = row[i + 2] == null ? 0 : row[i + 2].length();
+					total += length;
+					sizes.append(columns[i]).append(' ').append(length).append(", ");
+				}
+				lines.add("-- stored authorization for `%s`: %d chars in the token columns (%s)".formatted(row[1], total,
+						sizes.substring(0, sizes.length() - 2)));
+				lines.add("--   read by id, every column, 200 runs: p50 %.3f ms".formatted(timed(connection, 200,
+						"SELECT * FROM oauth2_authorization WHERE id = ?", statement -> statement.setString(1, row[0]))));
+				String update = "UPDATE oauth2_authorization SET " + String.join(" = ?, ", columns) + " = ? WHERE id = ?";
+				StatementBinder bindRow = statement -> {
+					for (int i = 0; i < columns.length; i++) {
+						statement.setString(i + 1, row[i + 2]);
+					}
+					statement.setString(columns.length + 1, row[0]);
+				};
+				lines.add("--   UPDATE of the token columns, 200 runs in one transaction: p50 %.3f ms".formatted(
+						timed(connection, 200, update, bindRow)));
+				connection.rollback();
+				if (postgres) {
+					try (var statement = connection.createStatement()) {
+						statement.execute("DROP INDEX oauth2_authorization_access_token");
+						statement.execute("DROP INDEX oauth2_authorization_id_token");
+					}
+					lines.add("--   the same without the indexes on access_token_value and oidc_id_token_value: p50 %.3f ms"
+						.formatted(timed(connection, 200, update, bindRow)));
+					connection.rollback();
+				}
+			}
+		}
+		return lines;
+	}
+
+	interface StatementBinder {
+
+		void bind(PreparedStatement statement) throws SQLException;
+
+	}
+
+	private static double timed(Connection connection, int runs, String sql, StatementBinder binder) throws SQLException {
+		long[] micros = new long[runs];
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			for (int i = 0; i < runs; i++) {
+				binder.bind(statement);
+				long started = System.nanoTime();
+				if (statement.execute()) {
+					try (ResultSet rs = statement.getResultSet()) {
+						while (rs.next()) {
+							for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
+								rs.getString(c);
+							}
+						}
+					}
+				}
+				micros[i] = (System.nanoTime() - started) / 1000;
+			}
+		}
+		Arrays.sort(micros);
+		return micros[runs / 2] / 1000.0;
 	}
 
 	/**
@@ -150,7 +269,7 @@ final class GroupsExplain {
 			connection.setAutoCommit(false);
 			for (Map.Entry<String, List<String>> variant : variants.entrySet()) {
 				String sql = variant.getKey().contains("portable") ? portable : variant.getKey().contains("ANY") ? anyNames
-						: variant.getKey().contains("rewrite") ? scalarStep : GROUPS;
+						: variant.getKey().contains("rewrite") ? scalarStep : OLD_GROUPS;
 				try (var statement = connection.createStatement()) {
 					for (String setup : variant.getValue()) {
 						statement.execute(setup);
@@ -195,10 +314,15 @@ final class GroupsExplain {
 	private static void bind(PreparedStatement statement, String name, String personId, String registeredId)
 			throws SQLException {
 		statement.setString(1, personId);
-		statement.setLong(2, System.currentTimeMillis());
 		if (name.equals("roles")) {
-			statement.setString(3, registeredId);
-			statement.setString(4, personId);
+			int i = 2;
+			for (String id : groupIds.isEmpty() ? List.of("") : groupIds) {
+				statement.setString(i++, id);
+			}
+			statement.setString(i, registeredId);
+		}
+		else {
+			statement.setLong(2, System.currentTimeMillis());
 		}
 	}
 

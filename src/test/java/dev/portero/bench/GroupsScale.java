@@ -145,12 +145,12 @@ public final class GroupsScale {
 				Result a;
 				Result b;
 				if (round % 2 == 0) {
-					a = LoadGenerator.closedLoop(1, plan.warmup(), plan.slice(), plain);
-					b = LoadGenerator.closedLoop(1, plan.warmup(), plan.slice(), grouped);
+					a = slice(plan, "without", plain);
+					b = slice(plan, "with", grouped);
 				}
 				else {
-					b = LoadGenerator.closedLoop(1, plan.warmup(), plan.slice(), grouped);
-					a = LoadGenerator.closedLoop(1, plan.warmup(), plan.slice(), plain);
+					b = slice(plan, "with", grouped);
+					a = slice(plan, "without", plain);
 				}
 				ratios.add(b.percentileMillis(50) / a.percentileMillis(50));
 				plainTotal = plainTotal.plus(a);
@@ -207,6 +207,42 @@ public final class GroupsScale {
 			System.out.println(lines.getLast());
 		}
 		return lines;
+	}
+
+	/** CPU time (ms) of the database's server processes so far (PostgreSQL's backends; 0 on SQLite). */
+	static long postgresCpuMillis() {
+		long ticks = 0;
+		java.io.File[] procs = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+		for (java.io.File proc : procs == null ? new java.io.File[0] : procs) {
+			try {
+				String stat = Files.readString(proc.toPath().resolve("stat"));
+				if (!stat.contains("(postgres)")) {
+					continue;
+				}
+				String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+				ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+			}
+			catch (Exception ex) {
+				// gone meanwhile
+			}
+		}
+		return ticks * 10;
+	}
+
+	/**
+	 * One slice, logged with its wall-clock bounds (to split a profile of the server by variant) and
+	 * the database server's CPU time per request in it.
+	 */
+	private static Result slice(Plan plan, String variant, LoadGenerator.Operation operation) throws Exception {
+		long started = System.currentTimeMillis();
+		long cpu = postgresCpuMillis();
+		Result result = LoadGenerator.closedLoop(1, plan.warmup(), plan.slice(), operation);
+		long cpuUsed = postgresCpuMillis() - cpu;
+		long ended = System.currentTimeMillis();
+		long requests = result.ok() + result.errors();
+		System.out.printf("slice %s %d %d requests %d dbcpu %.3f ms/request%n", variant, started, ended, requests,
+				requests == 0 ? 0.0 : (double) cpuUsed / requests);
+		return result;
 	}
 
 	private static String refreshToken(RelyingParty rp, String scope) throws Exception {
